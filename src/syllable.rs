@@ -1,0 +1,1 @@
+//! Vietnamese syllable model (placeholder: being written).

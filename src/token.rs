@@ -1,0 +1,222 @@
+//! Split a line into word, number, punctuation and space tokens with byte spans.
+//!
+//! One tokenizer is shared by the language-model trainer and the decoder so that both see the same
+//! units. OCR of Vietnamese without a Vietnamese model turns diacritics into symbols and digits
+//! (`S&` for Sở, `c4c` for các, `tru'c` for trực), so a word here is a run of letters, digits,
+//! combining marks and those look-alike symbols that holds at least one letter; a run of digits alone
+//! (with `.`/`,` between digits, as in `7.946` or `16,3`) is a number. Everything else is kept as
+//! punctuation or space, so a text can always be rebuilt exactly from its tokens.
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// Letters, possibly mixed with digits or OCR look-alike symbols (`ctia`, `s6`, `S&`, `UBND`).
+    Word,
+    /// Digits, with `.` or `,` allowed between digits (`2023`, `7.946`, `16,3`).
+    Number,
+    /// One punctuation or symbol character.
+    Punct,
+    /// A run of whitespace.
+    Space,
+}
+
+/// A token: kind and byte span `[start, end)` in the tokenized string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Kind of token.
+    pub kind: TokenKind,
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+}
+
+impl Token {
+    /// The token's text in `s`, the string it was made from.
+    #[must_use]
+    pub fn text<'a>(&self, s: &'a str) -> &'a str {
+        s.get(self.start..self.end).unwrap_or("")
+    }
+}
+
+/// Symbols that OCR engines without a Vietnamese model produce in place of marked letters; they
+/// belong to the word they touch.
+#[must_use]
+pub fn is_lookalike_symbol(c: char) -> bool {
+    matches!(
+        c,
+        '&' | '@' | '®' | '©' | '¢' | '€' | '¥' | '£' | '§' | '°' | 'º' | 'ª' | '¬' | '¡' | '¿'
+    )
+}
+
+/// Apostrophe-like characters that OCR puts where a horn (ơ, ư) was; kept inside a word only.
+#[must_use]
+pub fn is_inner_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | '‘' | '`' | '´')
+}
+
+fn is_combining(c: char) -> bool {
+    ('\u{0300}'..='\u{036F}').contains(&c)
+}
+
+fn is_core(c: char) -> bool {
+    c.is_alphanumeric() || is_combining(c) || is_lookalike_symbol(c)
+}
+
+/// Tokenize `s`. Concatenating the token texts gives back `s` exactly.
+#[must_use]
+pub fn tokenize(s: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    tokenize_into(s, &mut out);
+    out
+}
+
+/// Tokenize `s` into a reused buffer (cleared first).
+pub fn tokenize_into(s: &str, out: &mut Vec<Token>) {
+    out.clear();
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let n = chars.len();
+    let end_of = |i: usize| if i < n { chars[i].0 } else { s.len() };
+    let mut i = 0;
+    while i < n {
+        let (start, c) = chars[i];
+        if c.is_whitespace() {
+            let mut j = i + 1;
+            while j < n && chars[j].1.is_whitespace() {
+                j += 1;
+            }
+            out.push(Token {
+                kind: TokenKind::Space,
+                start,
+                end: end_of(j),
+            });
+            i = j;
+        } else if is_core(c) {
+            // Extend over core chars and apostrophes that sit between core chars.
+            let mut j = i + 1;
+            while j < n {
+                let cj = chars[j].1;
+                if is_core(cj) {
+                    j += 1;
+                } else if is_inner_apostrophe(cj) && j + 1 < n && is_core(chars[j + 1].1) {
+                    j += 2;
+                } else if (cj == '.' || cj == ',')
+                    && j + 1 < n
+                    && chars[j + 1].1.is_ascii_digit()
+                    && chars[j - 1].1.is_ascii_digit()
+                    && chars[i..j]
+                        .iter()
+                        .all(|&(_, x)| x.is_ascii_digit() || x == '.' || x == ',')
+                {
+                    j += 2;
+                } else {
+                    break;
+                }
+            }
+            let text = &s[start..end_of(j)];
+            let kind = if text.chars().any(|x| x.is_alphabetic()) {
+                TokenKind::Word
+            } else if text.chars().any(|x| x.is_ascii_digit())
+                && text
+                    .chars()
+                    .all(|x| x.is_ascii_digit() || x == '.' || x == ',')
+            {
+                TokenKind::Number
+            } else if text.chars().count() == 1 {
+                TokenKind::Punct
+            } else if text.chars().any(|x| x.is_numeric()) {
+                // digits with look-alike symbols (`2&`): treat as a word so the decoder may read it.
+                TokenKind::Word
+            } else {
+                // a run of symbols only: emit them one by one as punctuation
+                for k in i..j {
+                    out.push(Token {
+                        kind: TokenKind::Punct,
+                        start: chars[k].0,
+                        end: end_of(k + 1),
+                    });
+                }
+                i = j;
+                continue;
+            };
+            out.push(Token {
+                kind,
+                start,
+                end: end_of(j),
+            });
+            i = j;
+        } else {
+            out.push(Token {
+                kind: TokenKind::Punct,
+                start,
+                end: end_of(i + 1),
+            });
+            i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(s: &str) -> Vec<(TokenKind, &str)> {
+        tokenize(s).iter().map(|t| (t.kind, t.text(s))).collect()
+    }
+
+    #[test]
+    fn words_numbers_punct() {
+        use TokenKind::*;
+        assert_eq!(
+            kinds("Tru s& UBND, 7.946 lượt (16,3/22)"),
+            vec![
+                (Word, "Tru"),
+                (Space, " "),
+                (Word, "s&"),
+                (Space, " "),
+                (Word, "UBND"),
+                (Punct, ","),
+                (Space, " "),
+                (Number, "7.946"),
+                (Space, " "),
+                (Word, "lượt"),
+                (Space, " "),
+                (Punct, "("),
+                (Number, "16,3"),
+                (Punct, "/"),
+                (Number, "22"),
+                (Punct, ")"),
+            ]
+        );
+        assert_eq!(
+            kinds("tru'c 2023 '"),
+            vec![
+                (Word, "tru'c"),
+                (Space, " "),
+                (Number, "2023"),
+                (Space, " "),
+                (Punct, "'")
+            ]
+        );
+        assert_eq!(
+            kinds("c4c 13"),
+            vec![(Word, "c4c"), (Space, " "), (Number, "13")]
+        );
+        assert_eq!(kinds("2023."), vec![(Number, "2023"), (Punct, ".")]);
+    }
+
+    #[test]
+    fn rebuilds_exactly() {
+        for s in [
+            "",
+            "  a  b ",
+            "Số: 214/TB-UBND\t ngày",
+            "x\u{0301}a &&",
+            "’a’",
+        ] {
+            let t = tokenize(s);
+            let joined: String = t.iter().map(|t| t.text(s)).collect();
+            assert_eq!(joined, s);
+        }
+    }
+}
