@@ -6,8 +6,15 @@
 //! sequences, and the decoder ([`Restorer`]) picks the best reading.
 #![deny(missing_docs)]
 
+mod align;
+pub mod channel;
 mod container;
+mod decode;
 mod error;
+pub mod eval;
+mod io;
+pub mod lexicon;
+pub mod lm;
 pub mod syllable;
 pub mod token;
 
@@ -17,4 +24,26 @@ pub use error::{Error, Result};
 /// Model container helpers (header, version, CRC) for the tables in `dictionaries/`.
 pub mod model_file {
     pub use crate::container::{unwrap, wrap, HEADER_LEN, MAGIC};
+}
+pub use decode::{Change, Models, Restored, Restorer, RestorerBuilder, Scratch};
+pub use io::{decode_text, write_atomic, MAX_INPUT_BYTES};
+
+/// The held-out tail of an aligned pair of texts: lines are aligned, and the last `fraction` of
+/// the aligned line pairs is returned as (gold, ocr) texts. Channel training uses the rest.
+#[must_use]
+pub fn heldout_tail(gold: &str, ocr: &str, fraction: f64) -> (String, String) {
+    let g: Vec<&str> = gold.lines().collect();
+    let o: Vec<&str> = ocr.lines().collect();
+    let pairs = align::align_lines(&g, &o);
+    let keep = ((pairs.len() as f64) * (1.0 - fraction)).round() as usize;
+    let tail = pairs.get(keep..).unwrap_or(&[]);
+    let mut gs = String::new();
+    let mut os = String::new();
+    for (a, b) in tail {
+        gs.push_str(a);
+        gs.push('\n');
+        os.push_str(b);
+        os.push('\n');
+    }
+    (gs, os)
 }

@@ -156,6 +156,39 @@ pub fn tokenize_into(s: &str, out: &mut Vec<Token>) {
     }
 }
 
+/// Base letter of a character: lowercase, marks stripped, `đ` → `d`.
+#[must_use]
+pub fn base_letter(c: char) -> char {
+    use unicode_normalization::UnicodeNormalization;
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    if lower == 'đ' {
+        return 'd';
+    }
+    let mut buf = [0u8; 4];
+    lower.encode_utf8(&mut buf).nfd().next().unwrap_or(lower)
+}
+
+/// A letter without its tone mark (`ầ` → `â`, `ủ` → `u`), keeping vowel marks and `đ`.
+#[must_use]
+pub fn strip_tone(c: char) -> char {
+    use unicode_normalization::UnicodeNormalization;
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    let mut buf = [0u8; 4];
+    let kept: String = lower
+        .encode_utf8(&mut buf)
+        .nfd()
+        .filter(|m| !matches!(m, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}'))
+        .collect();
+    kept.nfc().next().unwrap_or(lower)
+}
+
+/// Lower-case a string the way both sides of the channel are compared.
+#[must_use]
+pub fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc().flat_map(char::to_lowercase).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

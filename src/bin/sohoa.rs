@@ -1,4 +1,260 @@
-//! The `sohoa` command line: a thin shell over the library.
-fn main() {
-    println!("sohoa {}", env!("CARGO_PKG_VERSION"));
+//! The `sohoa` command line: a thin shell over the library. Parses arguments, reads files,
+//! calls `sohoa::`, prints, and sets the exit code. `anyhow` lives only here.
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use sohoa::{Models, Restorer, RestorerBuilder};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "sohoa",
+    version,
+    about = "Restore Vietnamese OCR of administrative documents and extract their structure"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Args, Clone)]
+struct ModelOpts {
+    /// Load models from this directory instead of the embedded ones.
+    #[arg(long, global = true)]
+    models: Option<PathBuf>,
+    /// Weight of the channel model against the language model.
+    #[arg(long, global = true)]
+    channel_weight: Option<f32>,
+    /// Beam width.
+    #[arg(long, global = true)]
+    beam: Option<usize>,
+    /// Cost of keeping an unknown token as written.
+    #[arg(long, global = true)]
+    keep_cost: Option<f32>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Restore Vietnamese in OCR text; prints the text with the same lines.
+    Restore {
+        /// Input file, or `-` (default) for standard input.
+        #[arg(default_value = "-")]
+        file: String,
+        /// Print JSON listing every change with its span, original, restored form and confidence.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        m: ModelOpts,
+    },
+    /// Restore OCR input and score it against gold: word accuracy and CER as score.py computes them.
+    Eval {
+        /// The gold text.
+        #[arg(long)]
+        gold: PathBuf,
+        /// The OCR text.
+        #[arg(long)]
+        input: PathBuf,
+        /// Score only the last FRACTION of the aligned lines (the part held out of training).
+        #[arg(long)]
+        tail: Option<f64>,
+        /// Write gold, ocr and restored text of what was scored into this directory.
+        #[arg(long)]
+        write_dir: Option<PathBuf>,
+        /// How many of the most frequent error pairs to print.
+        #[arg(long, default_value_t = 20)]
+        errors: usize,
+        /// Score the input as it is (no restoration): the raw OCR baseline.
+        #[arg(long)]
+        raw: bool,
+        #[command(flatten)]
+        m: ModelOpts,
+    },
+    /// Build the models of dictionaries/ (deterministic).
+    #[command(subcommand)]
+    Model(ModelCmd),
+}
+
+#[derive(Subcommand)]
+enum ModelCmd {
+    /// Learn the OCR channel model from aligned pairs (`NAME.gold.txt` beside `NAME.ocr.txt`).
+    Channel {
+        /// Directories of pairs used whole.
+        #[arg(long = "train")]
+        train: Vec<PathBuf>,
+        /// Directories of pairs of which only the first (1 - FRACTION) of lines are used.
+        #[arg(long = "holdout")]
+        holdout: Vec<PathBuf>,
+        /// Fraction of lines held out from each `--holdout` pair.
+        #[arg(long, default_value_t = 0.3)]
+        holdout_fraction: f64,
+        /// Output file.
+        #[arg(long, default_value = "dictionaries/channel.smt")]
+        out: PathBuf,
+    },
+    /// Build the lexicon extras (place-name syllables, abbreviations with Đ).
+    Lexicon {
+        /// The shared lexicon folder.
+        #[arg(long, default_value = "../shared/lexicon")]
+        lexicon: PathBuf,
+        /// Output file.
+        #[arg(long, default_value = "dictionaries/lexicon.smt")]
+        out: PathBuf,
+    },
+}
+
+fn read_input(file: &str) -> Result<(String, String)> {
+    if file == "-" {
+        let mut b = Vec::new();
+        std::io::stdin().read_to_end(&mut b).context("<stdin>")?;
+        Ok((sohoa::decode_text(&b, "<stdin>")?, "<stdin>".into()))
+    } else {
+        let b = std::fs::read(file).with_context(|| format!("{file}: cannot read"))?;
+        Ok((sohoa::decode_text(&b, file)?, file.to_string()))
+    }
+}
+
+fn restorer(m: &ModelOpts) -> Result<Restorer> {
+    let models = match &m.models {
+        Some(d) => Models::load_dir(d)?,
+        None => Models::embedded()?,
+    };
+    let mut b = RestorerBuilder::new();
+    if let Some(w) = m.channel_weight {
+        b.channel_weight(w);
+    }
+    if let Some(w) = m.beam {
+        b.beam_width(w);
+    }
+    if let Some(w) = m.keep_cost {
+        b.keep_cost(w);
+    }
+    Ok(b.build(Arc::new(models))?)
+}
+
+fn pair_files(dir: &Path) -> Result<Vec<(PathBuf, PathBuf)>> {
+    let mut out = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("{}: cannot list", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if let Some(stem) = name.strip_suffix(".gold.txt") {
+            let ocr = p.with_file_name(format!("{stem}.ocr.txt"));
+            if ocr.exists() {
+                out.push((p.clone(), ocr));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::Restore { file, json, m } => {
+            let (text, _name) = read_input(&file)?;
+            let r = restorer(&m)?;
+            let out = r.restore(&text);
+            let mut stdout = std::io::stdout().lock();
+            if json {
+                serde_json::to_writer_pretty(&mut stdout, &out)?;
+                writeln!(stdout)?;
+            } else {
+                stdout.write_all(out.text.as_bytes())?;
+            }
+        }
+        Cmd::Eval {
+            gold,
+            input,
+            tail,
+            write_dir,
+            errors,
+            raw,
+            m,
+        } => {
+            let g = std::fs::read_to_string(&gold)
+                .with_context(|| format!("{}: cannot read", gold.display()))?;
+            let o = std::fs::read_to_string(&input)
+                .with_context(|| format!("{}: cannot read", input.display()))?;
+            let (g, o) = match tail {
+                Some(f) => sohoa::heldout_tail(&g, &o, f),
+                None => (g, o),
+            };
+            let hyp = if raw {
+                o.clone()
+            } else {
+                restorer(&m)?.restore(&o).text
+            };
+            if let Some(d) = write_dir {
+                std::fs::create_dir_all(&d)?;
+                std::fs::write(d.join("gold.txt"), &g)?;
+                std::fs::write(d.join("ocr.txt"), &o)?;
+                std::fs::write(d.join("restored.txt"), &hyp)?;
+            }
+            let s = sohoa::eval::score(&g, &hyp, errors);
+            let base = sohoa::eval::score(&g, &o, 0);
+            println!(
+                "words={} word_acc={:.4} cer={:.4} (raw OCR: word_acc={:.4} cer={:.4})",
+                s.words,
+                s.word_accuracy(),
+                s.cer(),
+                base.word_accuracy(),
+                base.cer()
+            );
+            for (a, b, n) in &s.errors {
+                println!("  {n:5}  gold={a:?} got={b:?}");
+            }
+        }
+        Cmd::Model(ModelCmd::Channel {
+            train,
+            holdout,
+            holdout_fraction,
+            out,
+        }) => {
+            let mut t = sohoa::channel::ChannelTrainer::new();
+            t.add_gold_letters(sohoa::syllable::alphabet());
+            for (dirs, frac) in [(&train, 1.0), (&holdout, 1.0 - holdout_fraction)] {
+                for d in dirs.iter() {
+                    for (g, o) in pair_files(d)? {
+                        let n = t.add_files(&g, &o, frac)?;
+                        eprintln!("{}: {n} word pairs", g.display());
+                    }
+                }
+            }
+            if t.is_empty() {
+                bail!("no training pairs found");
+            }
+            let (model, stats) = t.train();
+            let bytes = model.to_bytes();
+            sohoa::write_atomic(&out, &bytes)?;
+            eprintln!("{stats:?}; wrote {} ({} bytes)", out.display(), bytes.len());
+        }
+        Cmd::Model(ModelCmd::Lexicon { lexicon, out }) => {
+            let lx = sohoa::lexicon::build(&lexicon, sohoa::syllable::is_valid)?;
+            let bytes = lx.to_bytes();
+            sohoa::write_atomic(&out, &bytes)?;
+            eprintln!(
+                "{} name syllables, {} abbreviations; wrote {}",
+                lx.name_syllables.len(),
+                lx.abbreviations.len(),
+                out.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("sohoa: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -1,0 +1,923 @@
+//! OCR channel model: how likely an OCR engine is to print the string `o` when the page said the
+//! Vietnamese word `g`, as `cost = -ln P(o | g)`.
+//!
+//! The model is a character-level weighted transducer learned from aligned real OCR pairs, not a
+//! hand-written confusion list: every gold letter (with its marks, e.g. `ủ`) may be read as one OCR
+//! character (`u`, `ú`, `ü`, `y`, `6`…), as two (`ti`, `ii`, `u'`) or dropped, and stray characters
+//! may be inserted. Costs of events seen in training come from their counts (hard-EM over
+//! Viterbi alignments, a few passes); unseen events fall back to class costs (same base letter,
+//! other letter, deletion, two-character reading, insertion), so rare confusions are expensive but
+//! never impossible.
+//!
+//! [`ChannelModel::search`] is the candidate generator: a Viterbi DP run over a trie of the
+//! lexicon ([`Trie`]), pruned by cost, so a token is scored against every word in one pass without
+//! scanning the lexicon.
+//!
+//! File payload (format version [`VERSION`]): gold alphabet (string), OCR alphabet (string), then
+//! `sub` (G×O f32), `del` (G f32), `ins` (O f32), the two-character table (count, then
+//! `g u8, o1 u16, o2 u16, cost f32` sorted), and the class back-off costs.
+
+use crate::container::{self, Reader, TableKind, Writer};
+use crate::error::Result;
+use std::collections::HashMap;
+
+/// Format version of `channel.smt`.
+pub const VERSION: u16 = 1;
+
+/// An effectively impossible cost.
+const INF: f32 = 1.0e9;
+
+/// Back-off costs for events never seen in training (natural-log units).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BackoffCosts {
+    /// Gold letter read as a character with the same base letter (`ố` → `o`).
+    pub same_base: f32,
+    /// Gold letter read as an unrelated character.
+    pub other: f32,
+    /// Gold letter dropped.
+    pub delete: f32,
+    /// Gold letter read as two characters.
+    pub two: f32,
+    /// A character printed that the page did not have.
+    pub insert: f32,
+}
+
+impl Default for BackoffCosts {
+    fn default() -> Self {
+        BackoffCosts {
+            same_base: 5.0,
+            other: 10.0,
+            delete: 9.0,
+            two: 12.0,
+            insert: 9.0,
+        }
+    }
+}
+
+/// The learned channel tables. Immutable and `Send + Sync`; build once and share.
+#[derive(Debug, Clone)]
+pub struct ChannelModel {
+    gold_alpha: Vec<char>,
+    gold_index: HashMap<char, u8>,
+    ocr_alpha: Vec<char>,
+    ocr_index: HashMap<char, u16>,
+    sub: Vec<f32>,
+    del: Vec<f32>,
+    ins: Vec<f32>,
+    two: HashMap<(u16, u16), Vec<(u8, f32)>>,
+    backoff: BackoffCosts,
+    checksum: u32,
+}
+
+pub use crate::token::{base_letter, fold, strip_tone};
+
+impl ChannelModel {
+    /// Read a model from container bytes. `path` names the file in errors.
+    ///
+    /// # Errors
+    /// A typed model error when the bytes are not a valid channel table.
+    pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Self> {
+        let payload = container::unwrap(bytes, TableKind::Channel, VERSION, path)?;
+        let checksum = bytes
+            .get(bytes.len().saturating_sub(4)..)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .unwrap_or(0);
+        let mut r = Reader::new(payload, path);
+        let gold_alpha: Vec<char> = r.str()?.chars().collect();
+        let ocr_alpha: Vec<char> = r.str()?.chars().collect();
+        let (g, o) = (gold_alpha.len(), ocr_alpha.len());
+        let bad = |reason: &str| crate::Error::ModelFormat {
+            path: path.to_string(),
+            reason: reason.to_string(),
+        };
+        if g == 0 || g > 255 || o == 0 || o > 65_535 {
+            return Err(bad("alphabet size out of range"));
+        }
+        let read_vec =
+            |n: usize, r: &mut Reader| -> Result<Vec<f32>> { (0..n).map(|_| r.f32()).collect() };
+        let sub = read_vec(g * o, &mut r)?;
+        let del = read_vec(g, &mut r)?;
+        let ins = read_vec(o, &mut r)?;
+        let n_two = r.u32()? as usize;
+        let mut two: HashMap<(u16, u16), Vec<(u8, f32)>> = HashMap::new();
+        for _ in 0..n_two {
+            let gi = r.u8()?;
+            let o1 = r.u16()?;
+            let o2 = r.u16()?;
+            let c = r.f32()?;
+            if gi as usize >= g || o1 as usize >= o || o2 as usize >= o {
+                return Err(bad("two-character entry out of range"));
+            }
+            two.entry((o1, o2)).or_default().push((gi, c));
+        }
+        let backoff = BackoffCosts {
+            same_base: r.f32()?,
+            other: r.f32()?,
+            delete: r.f32()?,
+            two: r.f32()?,
+            insert: r.f32()?,
+        };
+        Ok(Self::assemble(
+            gold_alpha, ocr_alpha, sub, del, ins, two, backoff, checksum,
+        ))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        gold_alpha: Vec<char>,
+        ocr_alpha: Vec<char>,
+        sub: Vec<f32>,
+        del: Vec<f32>,
+        ins: Vec<f32>,
+        two: HashMap<(u16, u16), Vec<(u8, f32)>>,
+        backoff: BackoffCosts,
+        checksum: u32,
+    ) -> Self {
+        let gold_index = gold_alpha
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (c, i as u8))
+            .collect();
+        let ocr_index = ocr_alpha
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (c, i as u16))
+            .collect();
+        ChannelModel {
+            gold_alpha,
+            gold_index,
+            ocr_alpha,
+            ocr_index,
+            sub,
+            del,
+            ins,
+            two,
+            backoff,
+            checksum,
+        }
+    }
+
+    /// CRC of the model file, reported as the model's identity in outputs.
+    #[must_use]
+    pub fn checksum(&self) -> u32 {
+        self.checksum
+    }
+
+    /// Gold-alphabet id of a (lower-case) letter, if the model knows it.
+    #[must_use]
+    pub fn gold_id(&self, c: char) -> Option<u8> {
+        self.gold_index.get(&c).copied()
+    }
+
+    /// OCR-alphabet id of a character; unknown characters map to id 0 (the catch-all).
+    #[must_use]
+    pub fn ocr_id(&self, c: char) -> u16 {
+        self.ocr_index.get(&c).copied().unwrap_or(0)
+    }
+
+    fn o_len(&self) -> usize {
+        self.ocr_alpha.len()
+    }
+
+    /// `-ln P(o | g)` for one gold word and one OCR string (both folded to lower case).
+    /// Returns `None` when the gold word has a letter outside the model's alphabet.
+    #[must_use]
+    pub fn cost(&self, gold: &str, ocr: &str) -> Option<f32> {
+        let g: Option<Vec<u8>> = fold(gold).chars().map(|c| self.gold_id(c)).collect();
+        let g = g?;
+        let o: Vec<u16> = fold(ocr).chars().map(|c| self.ocr_id(c)).collect();
+        let two = self.two_at(&o);
+        let m = o.len();
+        let mut prev = vec![0f32; m + 1];
+        for j in 1..=m {
+            prev[j] = prev[j - 1] + self.ins[o[j - 1] as usize];
+        }
+        let mut cur = vec![0f32; m + 1];
+        for &gi in &g {
+            self.step(gi, &prev, &mut cur, &o, &two);
+            std::mem::swap(&mut prev, &mut cur);
+        }
+        Some(prev[m])
+    }
+
+    /// For every end position `j` (≥ 2) of the OCR string, the gold letters that may be read as
+    /// the two characters ending there, with their cost.
+    fn two_at(&self, o: &[u16]) -> Vec<&[(u8, f32)]> {
+        let mut out: Vec<&[(u8, f32)]> = vec![&[]; o.len() + 1];
+        for j in 2..=o.len() {
+            if let Some(v) = self.two.get(&(o[j - 2], o[j - 1])) {
+                out[j] = v;
+            }
+        }
+        out
+    }
+
+    /// One DP column: emit gold letter `gi` after column `prev`.
+    #[inline]
+    fn step(&self, gi: u8, prev: &[f32], cur: &mut [f32], o: &[u16], two: &[&[(u8, f32)]]) {
+        let gi_us = gi as usize;
+        let del = self.del[gi_us];
+        let row = &self.sub[gi_us * self.o_len()..(gi_us + 1) * self.o_len()];
+        cur[0] = prev[0] + del;
+        for j in 1..cur.len() {
+            let oj = o[j - 1] as usize;
+            let mut best = prev[j] + del;
+            let s = prev[j - 1] + row[oj];
+            if s < best {
+                best = s;
+            }
+            if j >= 2 {
+                for &(g2, c) in two[j] {
+                    if g2 == gi {
+                        let t = prev[j - 2] + c;
+                        if t < best {
+                            best = t;
+                        }
+                    }
+                }
+            }
+            let i = cur[j - 1] + self.ins[oj];
+            if i < best {
+                best = i;
+            }
+            cur[j] = best;
+        }
+    }
+
+    /// All words of `trie` whose cost for the OCR string `ocr` is at most `limit`, as
+    /// `(word index, cost)`, cheapest first, at most `max` of them.
+    #[must_use]
+    pub fn search(&self, trie: &Trie, ocr: &str, limit: f32, max: usize) -> Vec<(u32, f32)> {
+        let o: Vec<u16> = fold(ocr).chars().map(|c| self.ocr_id(c)).collect();
+        let two = self.two_at(&o);
+        let w = o.len() + 1;
+        let depth_max = trie.max_depth + 1;
+        let mut cols = vec![INF; w * (depth_max + 1)];
+        cols[0] = 0.0;
+        for j in 1..w {
+            cols[j] = cols[j - 1] + self.ins[o[j - 1] as usize];
+        }
+        let mut out: Vec<(u32, f32)> = Vec::new();
+        // Explicit DFS stack of (node, depth).
+        let mut stack: Vec<(u32, usize)> = Vec::new();
+        let root = &trie.nodes[0];
+        for c in (root.first_child..root.first_child + root.n_children as u32).rev() {
+            stack.push((c, 1));
+        }
+        while let Some((ni, d)) = stack.pop() {
+            let node = &trie.nodes[ni as usize];
+            let (before, after) = cols.split_at_mut(d * w);
+            let prev = &before[(d - 1) * w..d * w];
+            let cur = &mut after[..w];
+            self.step(node.ch, prev, cur, &o, &two);
+            let min = cur.iter().copied().fold(INF, f32::min);
+            if min > limit {
+                continue;
+            }
+            if node.word != u32::MAX && cur[w - 1] <= limit {
+                out.push((node.word, cur[w - 1]));
+            }
+            if d < depth_max {
+                for c in (node.first_child..node.first_child + node.n_children as u32).rev() {
+                    stack.push((c, d + 1));
+                }
+            }
+        }
+        out.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        out.truncate(max);
+        out
+    }
+
+    /// Serialise to container bytes (deterministic).
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.str(&self.gold_alpha.iter().collect::<String>());
+        w.str(&self.ocr_alpha.iter().collect::<String>());
+        for v in self.sub.iter().chain(&self.del).chain(&self.ins) {
+            w.f32(*v);
+        }
+        let mut two: Vec<(u8, u16, u16, f32)> = self
+            .two
+            .iter()
+            .flat_map(|(&(o1, o2), v)| v.iter().map(move |&(g, c)| (g, o1, o2, c)))
+            .collect();
+        two.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        w.u32(two.len() as u32);
+        for (g, o1, o2, c) in two {
+            w.u8(g);
+            w.u16(o1);
+            w.u16(o2);
+            w.f32(c);
+        }
+        let b = self.backoff;
+        for v in [b.same_base, b.other, b.delete, b.two, b.insert] {
+            w.f32(v);
+        }
+        container::wrap(TableKind::Channel, VERSION, &w.buf)
+    }
+}
+
+/// A trie of lexicon words over the channel's gold alphabet, for [`ChannelModel::search`].
+#[derive(Debug, Clone)]
+pub struct Trie {
+    nodes: Vec<TrieNode>,
+    max_depth: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct TrieNode {
+    ch: u8,
+    n_children: u16,
+    first_child: u32,
+    word: u32,
+}
+
+impl Trie {
+    /// Build from `words` (lower-case); word `i` is reported as index `i`. Words with a letter
+    /// outside the channel's gold alphabet are skipped (they could never be proposed).
+    #[must_use]
+    pub fn build(channel: &ChannelModel, words: &[&str]) -> Trie {
+        // Sort word ids by their letter-id sequences, then lay out children contiguously (BFS).
+        let mut seqs: Vec<(Vec<u8>, u32)> = words
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| {
+                let s: Option<Vec<u8>> = w.chars().map(|c| channel.gold_id(c)).collect();
+                s.filter(|s| !s.is_empty()).map(|s| (s, i as u32))
+            })
+            .collect();
+        seqs.sort();
+        seqs.dedup_by(|a, b| a.0 == b.0);
+        let max_depth = seqs.iter().map(|s| s.0.len()).max().unwrap_or(0);
+        let mut nodes = vec![TrieNode {
+            ch: 0,
+            n_children: 0,
+            first_child: 0,
+            word: u32::MAX,
+        }];
+        // queue of (node index, range of seqs sharing the prefix, depth)
+        let mut queue = std::collections::VecDeque::new();
+        queue.push_back((0usize, 0usize, seqs.len(), 0usize));
+        while let Some((ni, lo, hi, d)) = queue.pop_front() {
+            let first = nodes.len() as u32;
+            let mut i = lo;
+            let mut children = Vec::new();
+            while i < hi {
+                if seqs[i].0.len() == d {
+                    nodes[ni].word = seqs[i].1;
+                    i += 1;
+                    continue;
+                }
+                let c = seqs[i].0[d];
+                let mut j = i;
+                while j < hi && seqs[j].0.len() > d && seqs[j].0[d] == c {
+                    j += 1;
+                }
+                children.push((c, i, j));
+                i = j;
+            }
+            nodes[ni].first_child = first;
+            nodes[ni].n_children = children.len() as u16;
+            for (c, a, b) in children {
+                let idx = nodes.len();
+                nodes.push(TrieNode {
+                    ch: c,
+                    n_children: 0,
+                    first_child: 0,
+                    word: u32::MAX,
+                });
+                queue.push_back((idx, a, b, d + 1));
+            }
+        }
+        Trie { nodes, max_depth }
+    }
+
+    /// Number of nodes (for diagnostics).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Is the trie empty (root only)?
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.nodes.len() <= 1
+    }
+}
+
+#[cfg(feature = "build-models")]
+pub use train::{ChannelTrainer, TrainStats};
+
+#[cfg(feature = "build-models")]
+mod train {
+    //! Learning the channel tables from aligned (gold word, OCR word) pairs by hard EM.
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// One alignment event.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    enum Event {
+        Sub(u8, u16),
+        Del(u8),
+        Two(u8, u16, u16),
+        Ins(u16),
+    }
+
+    /// Summary of a training run.
+    #[derive(Debug, Clone, Default)]
+    pub struct TrainStats {
+        /// Word pairs used.
+        pub pairs: usize,
+        /// Pairs dropped as misaligned in the last pass.
+        pub dropped: usize,
+        /// Gold letters and OCR characters in the alphabets.
+        pub alphabets: (usize, usize),
+        /// Distinct events with counts.
+        pub events: usize,
+    }
+
+    /// Learns a [`ChannelModel`] from word pairs.
+    #[derive(Debug, Default)]
+    pub struct ChannelTrainer {
+        pairs: BTreeMap<(String, String), u32>,
+        extra_gold: Vec<char>,
+        /// Number of hard-EM passes (default 4).
+        pub passes: usize,
+    }
+
+    impl ChannelTrainer {
+        /// A trainer with default settings.
+        #[must_use]
+        pub fn new() -> Self {
+            ChannelTrainer {
+                passes: 4,
+                ..Default::default()
+            }
+        }
+
+        /// Make sure these gold letters are in the alphabet even if training never shows them.
+        pub fn add_gold_letters(&mut self, letters: impl IntoIterator<Item = char>) {
+            self.extra_gold.extend(letters);
+        }
+
+        /// Add one aligned pair (gold word, OCR word); both are folded to lower case.
+        pub fn add(&mut self, gold: &str, ocr: &str) {
+            let g = fold(gold);
+            let o = fold(ocr);
+            if g.is_empty() || o.is_empty() || g.chars().count() > 12 || o.chars().count() > 16 {
+                return;
+            }
+            *self.pairs.entry((g, o)).or_insert(0) += 1;
+        }
+
+        /// Number of distinct pairs collected.
+        #[must_use]
+        pub fn len(&self) -> usize {
+            self.pairs.len()
+        }
+
+        /// No pairs yet?
+        #[must_use]
+        pub fn is_empty(&self) -> bool {
+            self.pairs.is_empty()
+        }
+
+        /// Run hard EM and return the model.
+        #[must_use]
+        pub fn train(&self) -> (ChannelModel, TrainStats) {
+            let mut gold_set: std::collections::BTreeSet<char> =
+                self.extra_gold.iter().copied().collect();
+            let mut ocr_counts: BTreeMap<char, u64> = BTreeMap::new();
+            for (g, o) in self.pairs.keys() {
+                gold_set.extend(g.chars());
+                for c in o.chars() {
+                    *ocr_counts.entry(c).or_insert(0) += 1;
+                }
+            }
+            let gold_alpha: Vec<char> = gold_set.into_iter().take(255).collect();
+            // id 0 is the catch-all for characters never seen; keep chars seen at least twice.
+            let mut ocr_alpha = vec!['\u{FFFD}'];
+            ocr_alpha.extend(ocr_counts.iter().filter(|(_, &n)| n >= 2).map(|(&c, _)| c));
+            ocr_alpha.truncate(65_535);
+            let backoff = BackoffCosts::default();
+            let mut model = ChannelModel::assemble(
+                gold_alpha.clone(),
+                ocr_alpha.clone(),
+                Vec::new(),
+                Vec::new(),
+                Vec::new(),
+                HashMap::new(),
+                backoff,
+                0,
+            );
+            model.init_prior();
+            let encoded: Vec<(Vec<u8>, Vec<u16>, u32)> = self
+                .pairs
+                .iter()
+                .filter_map(|((g, o), &n)| {
+                    let gi: Option<Vec<u8>> = g.chars().map(|c| model.gold_id(c)).collect();
+                    Some((gi?, o.chars().map(|c| model.ocr_id(c)).collect(), n))
+                })
+                .collect();
+            let mut stats = TrainStats {
+                pairs: encoded.iter().map(|e| e.2 as usize).sum(),
+                alphabets: (gold_alpha.len(), ocr_alpha.len()),
+                ..Default::default()
+            };
+            for _ in 0..self.passes.max(1) {
+                let mut counts: BTreeMap<Event, f64> = BTreeMap::new();
+                let mut dropped = 0;
+                for (g, o, n) in &encoded {
+                    let (cost, events) = model.viterbi(g, o);
+                    // A pair that costs far more per letter than a plausible misreading is a
+                    // misalignment of the training data: keep it out of the counts.
+                    if cost > 6.0 + 4.0 * g.len() as f32 {
+                        dropped += *n as usize;
+                        continue;
+                    }
+                    for e in events {
+                        *counts.entry(e).or_insert(0.0) += f64::from(*n);
+                    }
+                }
+                stats.dropped = dropped;
+                stats.events = counts.len();
+                model.reestimate(&counts);
+            }
+            (model, stats)
+        }
+    }
+
+    /// Rough letter reading of an OCR character, used only to align training tokens.
+    fn lookalike(c: char) -> char {
+        match c {
+            '0' | '6' | '&' | '®' | '©' | '°' => 'o',
+            '1' | '|' | '!' => 'l',
+            '3' | '4' | '@' => 'a',
+            '5' | '$' => 's',
+            '8' | '€' => 'e',
+            '¢' => 'c',
+            '¥' => 'y',
+            _ => base_letter(c),
+        }
+    }
+
+    /// Distance between a gold word and an OCR token on base letters, in 0..=1.
+    fn token_distance(gold: &str, ocr: &str) -> f64 {
+        let g: Vec<char> = gold.chars().map(base_letter).collect();
+        let o: Vec<char> = ocr.chars().map(lookalike).collect();
+        let n = g.len().max(o.len()).max(1);
+        let al =
+            crate::align::levenshtein_align(&g, &o, 1.0, |a, b| if a == b { 0.0 } else { 1.0 });
+        let d = al
+            .iter()
+            .filter(|(a, b)| match (a, b) {
+                (Some(i), Some(j)) => g[*i] != o[*j],
+                _ => true,
+            })
+            .count();
+        d as f64 / n as f64
+    }
+
+    impl ChannelTrainer {
+        /// Add the word pairs of one aligned pair of files (gold text, OCR of it). Lines are
+        /// aligned first; only the first `fraction` of the aligned lines is used, so that the
+        /// rest can serve as held-out test data. Returns the number of word pairs added.
+        ///
+        /// # Errors
+        /// When a file cannot be read.
+        pub fn add_files(
+            &mut self,
+            gold: &std::path::Path,
+            ocr: &std::path::Path,
+            fraction: f64,
+        ) -> crate::Result<usize> {
+            let g = std::fs::read_to_string(gold).map_err(|e| crate::Error::io(gold, e))?;
+            let o = std::fs::read_to_string(ocr).map_err(|e| crate::Error::io(ocr, e))?;
+            let gl: Vec<&str> = g.lines().collect();
+            let ol: Vec<&str> = o.lines().collect();
+            let pairs = crate::align::align_lines(&gl, &ol);
+            let keep = ((pairs.len() as f64) * fraction).round() as usize;
+            let mut added = 0;
+            for (gline, oline) in pairs.iter().take(keep) {
+                added += self.add_line(gline, oline);
+            }
+            Ok(added)
+        }
+
+        /// Align the word and number tokens of one line pair and add the plausible pairs.
+        pub fn add_line(&mut self, gold: &str, ocr: &str) -> usize {
+            use crate::token::{tokenize, TokenKind};
+            let words = |s: &str| -> Vec<String> {
+                tokenize(s)
+                    .iter()
+                    .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::Number))
+                    .map(|t| fold(t.text(s)))
+                    .collect()
+            };
+            let gw = words(gold);
+            let ow = words(ocr);
+            if gw.is_empty() || ow.is_empty() {
+                return 0;
+            }
+            let al = crate::align::levenshtein_align(&gw, &ow, 0.6, |a, b| token_distance(a, b));
+            let mut n = 0;
+            for (a, b) in al {
+                if let (Some(i), Some(j)) = (a, b) {
+                    let (g, o) = (&gw[i], &ow[j]);
+                    if g.chars().any(char::is_alphabetic) && token_distance(g, o) <= 0.6 {
+                        self.add(g, o);
+                        n += 1;
+                    }
+                }
+            }
+            n
+        }
+    }
+
+    impl ChannelModel {
+        /// Initial costs before the first EM pass: identity cheap, same base letter moderate.
+        fn init_prior(&mut self) {
+            let (g, o) = (self.gold_alpha.len(), self.ocr_alpha.len());
+            let b = self.backoff;
+            self.sub = vec![b.other; g * o];
+            for (gi, &gc) in self.gold_alpha.iter().enumerate() {
+                for (oi, &oc) in self.ocr_alpha.iter().enumerate() {
+                    self.sub[gi * o + oi] = if gc == oc {
+                        0.2
+                    } else if base_letter(gc) == base_letter(oc) {
+                        b.same_base
+                    } else {
+                        b.other
+                    };
+                }
+            }
+            self.del = vec![b.delete; g];
+            self.ins = vec![b.insert; o];
+            self.two = HashMap::new();
+        }
+
+        /// Viterbi alignment with back-pointers: total cost and the events used.
+        fn viterbi(&self, g: &[u8], o: &[u16]) -> (f32, Vec<Event>) {
+            let (n, m) = (g.len(), o.len());
+            let w = m + 1;
+            let mut d = vec![INF; (n + 1) * w];
+            let mut bp = vec![Event::Ins(0); (n + 1) * w];
+            let two_cost = |gi: u8, o1: u16, o2: u16| -> f32 {
+                self.two
+                    .get(&(o1, o2))
+                    .and_then(|v| v.iter().find(|x| x.0 == gi).map(|x| x.1))
+                    .unwrap_or(self.backoff.two)
+            };
+            d[0] = 0.0;
+            for i in 0..=n {
+                for j in 0..=m {
+                    if i == 0 && j == 0 {
+                        continue;
+                    }
+                    let mut best = INF;
+                    let mut ev = Event::Ins(0);
+                    if j > 0 {
+                        let c = d[i * w + j - 1] + self.ins[o[j - 1] as usize];
+                        if c < best {
+                            best = c;
+                            ev = Event::Ins(o[j - 1]);
+                        }
+                    }
+                    if i > 0 {
+                        let gi = g[i - 1];
+                        let c = d[(i - 1) * w + j] + self.del[gi as usize];
+                        if c < best {
+                            best = c;
+                            ev = Event::Del(gi);
+                        }
+                        if j > 0 {
+                            let c = d[(i - 1) * w + j - 1]
+                                + self.sub[gi as usize * self.o_len() + o[j - 1] as usize];
+                            if c < best {
+                                best = c;
+                                ev = Event::Sub(gi, o[j - 1]);
+                            }
+                        }
+                        if j > 1 {
+                            let c = d[(i - 1) * w + j - 2] + two_cost(gi, o[j - 2], o[j - 1]);
+                            if c < best {
+                                best = c;
+                                ev = Event::Two(gi, o[j - 2], o[j - 1]);
+                            }
+                        }
+                    }
+                    d[i * w + j] = best;
+                    bp[i * w + j] = ev;
+                }
+            }
+            let mut events = Vec::new();
+            let (mut i, mut j) = (n, m);
+            while i > 0 || j > 0 {
+                let e = bp[i * w + j];
+                events.push(e);
+                match e {
+                    Event::Ins(_) => j -= 1,
+                    Event::Del(_) => i -= 1,
+                    Event::Sub(..) => {
+                        i -= 1;
+                        j -= 1;
+                    }
+                    Event::Two(..) => {
+                        i -= 1;
+                        j -= 2;
+                    }
+                }
+            }
+            (d[n * w + m], events)
+        }
+
+        /// New costs from event counts by hierarchical absolute discounting. A gold letter's
+        /// unseen readings back off to its tone-less letter (`ầ` → `â`), then to its base letter
+        /// (`a`), each level pooling the counts of all letters below it, then to a flat floor:
+        /// so `ầ` read as `4` is priced from how often `ấ`, `ậ`, `â` and `a` were read as `4`.
+        fn reestimate(&mut self, counts: &BTreeMap<Event, f64>) {
+            const D: f64 = 0.5;
+            let (g, o) = (self.gold_alpha.len(), self.ocr_alpha.len());
+            // Gold letter -> (tone-less letter, base letter) keys.
+            // Level 3 pools by letter class: consonant, plain vowel, vowel with marks (stand-in
+            // chars '#', 'v', 'V'), which prices "a marked vowel read as a digit" for every vowel.
+            let class = |c: char| -> char {
+                let b = base_letter(c);
+                if !"aeiouy".contains(b) {
+                    '#'
+                } else if b == c {
+                    'v'
+                } else {
+                    'V'
+                }
+            };
+            let levels: Vec<[char; 3]> = self
+                .gold_alpha
+                .iter()
+                .map(|&c| [strip_tone(c), base_letter(c), class(c)])
+                .collect();
+            #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+            enum E {
+                Sub(u16),
+                Del,
+                Two(u16, u16),
+            }
+            // counts per level key: level 0 = the letter itself, 1 = tone-less, 2 = base.
+            let mut tables: [BTreeMap<char, BTreeMap<E, f64>>; 4] = Default::default();
+            let mut ins_counts = vec![0f64; o];
+            let mut read_total = 0f64;
+            for (ev, &c) in counts {
+                let (gi, e) = match *ev {
+                    Event::Sub(gi, oi) => (gi, E::Sub(oi)),
+                    Event::Del(gi) => (gi, E::Del),
+                    Event::Two(gi, a, b) => (gi, E::Two(a, b)),
+                    Event::Ins(oi) => {
+                        ins_counts[oi as usize] += c;
+                        continue;
+                    }
+                };
+                read_total += c;
+                let letter = self.gold_alpha[gi as usize];
+                let keys = [
+                    letter,
+                    levels[gi as usize][0],
+                    levels[gi as usize][1],
+                    levels[gi as usize][2],
+                ];
+                for (lvl, k) in keys.iter().enumerate() {
+                    *tables[lvl].entry(*k).or_default().entry(e).or_insert(0.0) += c;
+                }
+            }
+            let floor = |e: E| -> f64 {
+                match e {
+                    E::Sub(_) => 1e-5,
+                    E::Del => 1e-4,
+                    E::Two(..) => 1e-7,
+                }
+            };
+            let prob = |keys: [char; 4], e: E| -> f64 {
+                // from the top (class) level down to the letter
+                let mut p = floor(e);
+                for lvl in (0..4).rev() {
+                    if let Some(t) = tables[lvl].get(&keys[lvl]) {
+                        let n: f64 = t.values().sum();
+                        let types = t.len() as f64;
+                        let c = t.get(&e).copied().unwrap_or(0.0);
+                        p = (c - D).max(0.0) / n + (D * types / n) * p;
+                    }
+                }
+                p
+            };
+            let to_cost = |p: f64| -> f32 { (-(p.max(1e-12)).ln()) as f32 };
+            // all two-character readings seen for any letter
+            let mut twos: Vec<(u16, u16)> = counts
+                .keys()
+                .filter_map(|e| match *e {
+                    Event::Two(_, a, b) => Some((a, b)),
+                    _ => None,
+                })
+                .collect();
+            twos.sort();
+            twos.dedup();
+            self.sub = vec![0.0; g * o];
+            self.del = vec![0.0; g];
+            self.two = HashMap::new();
+            for gi in 0..g {
+                let keys = [
+                    self.gold_alpha[gi],
+                    levels[gi][0],
+                    levels[gi][1],
+                    levels[gi][2],
+                ];
+                let seen = tables[2].contains_key(&keys[2]);
+                let b = self.backoff;
+                for oi in 0..o {
+                    // Never dearer than the class back-off: real scans show confusions that
+                    // rendered training pages do not.
+                    let generic = if base_letter(self.ocr_alpha[oi]) == keys[2] {
+                        b.same_base
+                    } else {
+                        b.other
+                    };
+                    let mut c = to_cost(prob(keys, E::Sub(oi as u16))).min(generic);
+                    if !seen && self.ocr_alpha[oi] == keys[0] {
+                        c = 0.2; // a letter training never showed is at least read as itself
+                    }
+                    self.sub[gi * o + oi] = c;
+                }
+                self.del[gi] = to_cost(prob(keys, E::Del)).min(b.delete);
+                for &(a, b) in &twos {
+                    let c = to_cost(prob(keys, E::Two(a, b)));
+                    if c < 14.0 {
+                        self.two.entry((a, b)).or_default().push((gi as u8, c));
+                    }
+                }
+            }
+            let ins_total: f64 = ins_counts.iter().sum();
+            let types = ins_counts.iter().filter(|&&c| c > 0.0).count() as f64;
+            let per_read = ins_total / (read_total + ins_total).max(1.0);
+            for oi in 0..o {
+                let c = ins_counts[oi];
+                let p = ((c - D).max(0.0) + D * types / o as f64) / ins_total.max(1.0);
+                self.ins[oi] = to_cost(per_read * p.max(1e-9)).min(self.backoff.insert);
+            }
+            for v in self.two.values_mut() {
+                v.sort_by_key(|x| x.0);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn toy() -> ChannelModel {
+        let mut t = ChannelTrainer::new();
+        for _ in 0..20 {
+            t.add("của", "ctia");
+            t.add("của", "cua");
+            t.add("các", "cac");
+            t.add("các", "céc");
+            t.add("chủ", "chii");
+            t.add("là", "1a");
+            t.add("là", "la");
+            t.add("số", "s6");
+            t.add("số", "so");
+        }
+        t.add_gold_letters("abcdeghilnosuàáảãạốủ".chars());
+        t.train().0
+    }
+
+    #[test]
+    fn learns_confusions_and_round_trips() {
+        let m = toy();
+        let c1 = m.cost("của", "ctia").unwrap();
+        let c2 = m.cost("các", "ctia").unwrap();
+        assert!(c1 < c2, "{c1} {c2}");
+        assert!(m.cost("là", "1a").unwrap() < m.cost("ca", "1a").unwrap());
+        let b = m.to_bytes();
+        let m2 = ChannelModel::from_bytes(&b, "x").unwrap();
+        assert_eq!(m2.to_bytes(), b);
+        assert_eq!(m.cost("số", "s6"), m2.cost("số", "s6"));
+        assert!(ChannelModel::from_bytes(&b[..b.len() - 1], "x").is_err());
+    }
+
+    #[test]
+    fn trie_search_finds_best() {
+        let m = toy();
+        let words = ["của", "các", "cua", "chủ", "là", "số", "so", "cá"];
+        let trie = Trie::build(&m, &words);
+        let r = m.search(&trie, "ctia", 30.0, 5);
+        assert_eq!(words[r[0].0 as usize], "của");
+        let r = m.search(&trie, "s6", 30.0, 5);
+        assert_eq!(words[r[0].0 as usize], "số");
+        // search agrees with the direct cost
+        let direct = m.cost("chủ", "chii").unwrap();
+        let r = m.search(&trie, "chii", 30.0, 8);
+        let found = r.iter().find(|x| words[x.0 as usize] == "chủ").unwrap();
+        assert!((found.1 - direct).abs() < 1e-4);
+    }
+}

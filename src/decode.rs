@@ -1,0 +1,877 @@
+//! The decoder: turns OCR text into Vietnamese by combining the channel model (how OCR misreads
+//! letters) with the language model (which syllable sequences Vietnamese uses) in a beam search.
+//!
+//! For each word token the channel's trie search proposes lexicon words within a cost limit; the
+//! token itself is also a candidate ("keep"), so abbreviations, names and foreign words survive.
+//! Punctuation and numbers are fixed points that still give the language model its context.
+//! Lines are decoded as one stream per paragraph (a blank line ends one), because OCR wraps
+//! sentences across lines; every line comes out as a line, and every character outside a changed
+//! word token comes out exactly as it went in.
+
+use crate::channel::{fold, ChannelModel, Trie};
+use crate::error::{Error, Result};
+use crate::lexicon::Lexicon;
+use crate::lm::{unit_of, LanguageModel, WordId};
+use crate::syllable::{self, Case};
+use crate::token::{tokenize_into, Token, TokenKind};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The models a [`Restorer`] is built from: language model, channel model and lexicon extras.
+pub struct Models {
+    /// Syllable n-gram language model.
+    pub lm: LanguageModel,
+    /// OCR channel model.
+    pub channel: ChannelModel,
+    /// Lexicon extras: place-name syllables and abbreviations with `đ`.
+    pub lexicon: Lexicon,
+}
+
+#[cfg(sohoa_embedded)]
+static EMBEDDED_LM: &[u8] = include_bytes!("../dictionaries/lm.smt");
+#[cfg(sohoa_embedded)]
+static EMBEDDED_CHANNEL: &[u8] = include_bytes!("../dictionaries/channel.smt");
+#[cfg(sohoa_embedded)]
+static EMBEDDED_LEXICON: &[u8] = include_bytes!("../dictionaries/lexicon.smt");
+
+impl Models {
+    /// The models compiled into this binary (from `dictionaries/`), checksums verified.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the crate was built without models; a model error if one is damaged.
+    pub fn embedded() -> Result<Models> {
+        #[cfg(sohoa_embedded)]
+        {
+            Ok(Models {
+                lm: LanguageModel::from_bytes(Cow::Borrowed(EMBEDDED_LM), "<embedded>/lm.smt")?,
+                channel: ChannelModel::from_bytes(EMBEDDED_CHANNEL, "<embedded>/channel.smt")?,
+                lexicon: Lexicon::from_bytes(EMBEDDED_LEXICON, "<embedded>/lexicon.smt")?,
+            })
+        }
+        #[cfg(not(sohoa_embedded))]
+        {
+            Err(Error::Config(
+                "this build has no embedded models: build dictionaries/ first (see README)".into(),
+            ))
+        }
+    }
+
+    /// Load `lm.smt`, `channel.smt` and `lexicon.smt` from a directory.
+    ///
+    /// # Errors
+    /// An I/O error naming the file, or a model error.
+    pub fn load_dir(dir: &std::path::Path) -> Result<Models> {
+        let read = |name: &str| -> Result<(Vec<u8>, String)> {
+            let p = dir.join(name);
+            let b = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
+            Ok((b, p.display().to_string()))
+        };
+        let (lm, lp) = read("lm.smt")?;
+        let (ch, cp) = read("channel.smt")?;
+        let (lx, xp) = read("lexicon.smt")?;
+        Ok(Models {
+            lm: LanguageModel::from_bytes(Cow::Owned(lm), &lp)?,
+            channel: ChannelModel::from_bytes(&ch, &cp)?,
+            lexicon: Lexicon::from_bytes(&lx, &xp)?,
+        })
+    }
+
+    /// A short identity of the models, for records and manifests (`lm:crc/channel:crc`).
+    #[must_use]
+    pub fn version(&self) -> String {
+        format!(
+            "lm:{:08x}/channel:{:08x}",
+            self.lm.checksum(),
+            self.channel.checksum()
+        )
+    }
+}
+
+impl std::fmt::Debug for Models {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Models")
+            .field("lm_vocab", &self.lm.vocab_len())
+            .field("lexicon", &self.lexicon.abbreviations.len())
+            .finish()
+    }
+}
+
+/// Which kind of lexicon entry a candidate is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EntryKind {
+    Syllable,
+    Abbrev,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    text: String,
+    lm: WordId,
+    kind: EntryKind,
+}
+
+/// One reading of a token.
+#[derive(Debug, Clone)]
+struct Cand {
+    /// Index into the lexicon, or `u32::MAX` for "keep the token as written".
+    entry: u32,
+    lm: WordId,
+    /// Channel cost (already weighted).
+    cost: f32,
+}
+
+/// Settings for a [`Restorer`]; see each setter.
+#[derive(Debug, Clone)]
+pub struct RestorerBuilder {
+    beam: usize,
+    max_candidates: usize,
+    channel_weight: f32,
+    search_limit: f32,
+    keep_cost: f32,
+    number_word_cost: f32,
+}
+
+impl Default for RestorerBuilder {
+    fn default() -> Self {
+        RestorerBuilder {
+            beam: 12,
+            max_candidates: 10,
+            channel_weight: 1.0,
+            search_limit: 16.0,
+            keep_cost: 7.0,
+            number_word_cost: 3.0,
+        }
+    }
+}
+
+impl RestorerBuilder {
+    /// Default settings.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Hypotheses kept per token in the beam search (default 12). Wider is slower and rarely better.
+    pub fn beam_width(&mut self, n: usize) -> &mut Self {
+        self.beam = n.max(1);
+        self
+    }
+    /// Candidates per token passed to the beam (default 10).
+    pub fn max_candidates(&mut self, n: usize) -> &mut Self {
+        self.max_candidates = n.max(1);
+        self
+    }
+    /// Weight of the channel cost against the language model (default 1.0).
+    pub fn channel_weight(&mut self, w: f32) -> &mut Self {
+        self.channel_weight = w;
+        self
+    }
+    /// Highest channel cost a candidate may have (default 16 nats).
+    pub fn search_limit(&mut self, c: f32) -> &mut Self {
+        self.search_limit = c;
+        self
+    }
+    /// Cost of keeping a token that is not a known word as written (default 7).
+    pub fn keep_cost(&mut self, c: f32) -> &mut Self {
+        self.keep_cost = c;
+        self
+    }
+    /// Extra cost of reading a bare number as a word, as in `13` → `là` (default 3).
+    pub fn number_word_cost(&mut self, c: f32) -> &mut Self {
+        self.number_word_cost = c;
+        self
+    }
+
+    /// Build a restorer over `models`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the models have no usable lexicon.
+    pub fn build(&self, models: Arc<Models>) -> Result<Restorer> {
+        let lm = &models.lm;
+        let mut entries = Vec::new();
+        for i in 0..lm.vocab_len() {
+            let id = WordId(i as u32);
+            let w = lm.word(id);
+            if syllable::is_valid(w) {
+                entries.push(Entry {
+                    text: w.to_string(),
+                    lm: id,
+                    kind: EntryKind::Syllable,
+                });
+            }
+        }
+        let mut extras: Vec<(&String, EntryKind)> = Vec::new();
+        extras.extend(
+            models
+                .lexicon
+                .name_syllables
+                .iter()
+                .map(|w| (w, EntryKind::Syllable)),
+        );
+        extras.extend(
+            models
+                .lexicon
+                .abbreviations
+                .iter()
+                .map(|w| (w, EntryKind::Abbrev)),
+        );
+        for (w, kind) in extras {
+            if kind == EntryKind::Syllable && lm.get(w).is_none() {
+                continue; // a place-name syllable the corpora never use is not worth proposing
+            }
+            entries.push(Entry {
+                text: w.clone(),
+                lm: lm.id(w),
+                kind,
+            });
+        }
+        if entries.is_empty() {
+            return Err(Error::Config("the lexicon is empty".into()));
+        }
+        let words: Vec<&str> = entries.iter().map(|e| e.text.as_str()).collect();
+        let trie = Trie::build(&models.channel, &words);
+        Ok(Restorer {
+            settings: self.clone(),
+            trie,
+            entries,
+            models,
+        })
+    }
+}
+
+/// Restores Vietnamese text. Immutable and `Send + Sync`: build once, share across threads,
+/// give each thread its own [`Scratch`].
+pub struct Restorer {
+    settings: RestorerBuilder,
+    trie: Trie,
+    entries: Vec<Entry>,
+    models: Arc<Models>,
+}
+
+impl std::fmt::Debug for Restorer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Restorer")
+            .field("settings", &self.settings)
+            .field("lexicon", &self.entries.len())
+            .finish()
+    }
+}
+
+/// Reusable per-thread buffers and the cache of candidate lists per distinct token.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    cache: HashMap<String, Arc<[Cand]>>,
+    tokens: Vec<Token>,
+}
+
+impl Scratch {
+    /// An empty scratch space.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// One changed token: where it was, what it was, what it became, how sure the decoder is.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Change {
+    /// 1-based line number in the input.
+    pub line: usize,
+    /// `[start, end)` character offsets in the original input.
+    pub span: [usize; 2],
+    /// The token as the OCR wrote it.
+    pub original: String,
+    /// The restored token.
+    pub restored: String,
+    /// Confidence in 0..1 that the restored form is right.
+    pub confidence: f32,
+}
+
+/// The result of [`Restorer::restore`]: the text, line for line, and every change.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Restored {
+    /// The restored text (same lines as the input).
+    pub text: String,
+    /// Every changed token, in order.
+    pub changes: Vec<Change>,
+    /// Word tokens looked at (for throughput and mean-confidence figures).
+    pub words: usize,
+    /// Mean confidence over all word tokens (changed or not).
+    pub mean_confidence: f32,
+}
+
+/// A slot of the lattice: a token with its readings.
+struct Slot {
+    /// Token index in the block's token list, or `usize::MAX` for a fixed unit.
+    token: usize,
+    cands: Arc<[Cand]>,
+}
+
+/// A token of a block with its global position.
+struct BlockToken {
+    tok: Token,
+    /// byte offset of the token's line start in the whole text
+    line_start: usize,
+    line_no: usize,
+    /// text of the token
+    text_start: usize,
+}
+
+#[derive(Clone, Copy)]
+struct Hyp {
+    w1: WordId,
+    w2: WordId,
+    score: f32,
+    back: u32,
+}
+
+impl Restorer {
+    /// The models this restorer uses.
+    #[must_use]
+    pub fn models(&self) -> &Models {
+        &self.models
+    }
+
+    /// Restore `text` with a fresh scratch space. See [`Restorer::restore_with`].
+    #[must_use]
+    pub fn restore(&self, text: &str) -> Restored {
+        self.restore_with(text, &mut Scratch::new())
+    }
+
+    /// Restore `text`, reusing `scratch` (its cache makes repeated tokens cheap).
+    #[must_use]
+    pub fn restore_with(&self, text: &str, scratch: &mut Scratch) -> Restored {
+        // Split into lines (keeping terminators) and group into paragraphs.
+        let mut out = String::with_capacity(text.len() + text.len() / 8);
+        let mut changes = Vec::new();
+        let mut words = 0usize;
+        let mut conf_sum = 0f64;
+        let mut block: Vec<(usize, &str, usize)> = Vec::new(); // (line start, line content, line no)
+        let mut pos = 0usize;
+        let mut line_no = 0usize;
+        let mut pieces: Vec<(usize, &str, &str, usize)> = Vec::new(); // start, content, terminator, no
+        while pos < text.len() {
+            line_no += 1;
+            let rest = &text[pos..];
+            let (content, term) = match rest.find('\n') {
+                Some(i) => {
+                    let c = &rest[..i];
+                    if let Some(c2) = c.strip_suffix('\r') {
+                        (c2, &rest[c2.len()..i + 1])
+                    } else {
+                        (c, &rest[i..i + 1])
+                    }
+                }
+                None => (rest, ""),
+            };
+            pieces.push((pos, content, term, line_no));
+            pos += content.len() + term.len();
+        }
+        let mut i = 0;
+        while i < pieces.len() {
+            block.clear();
+            while i < pieces.len() && !pieces[i].1.trim().is_empty() {
+                block.push((pieces[i].0, pieces[i].1, pieces[i].3));
+                i += 1;
+            }
+            if !block.is_empty() {
+                let restored = self.decode_block(
+                    text,
+                    &block,
+                    scratch,
+                    &mut changes,
+                    &mut words,
+                    &mut conf_sum,
+                );
+                // re-emit lines with their terminators
+                for (k, line) in restored.into_iter().enumerate() {
+                    let idx = i - block.len() + k;
+                    out.push_str(&line);
+                    out.push_str(pieces[idx].2);
+                }
+            }
+            if i < pieces.len() {
+                out.push_str(pieces[i].1);
+                out.push_str(pieces[i].2);
+                i += 1;
+            }
+        }
+        // character offsets for spans
+        if !changes.is_empty() {
+            let mut byte_to_char = Vec::new();
+            let mut n = 0usize;
+            let mut bi = 0usize;
+            for (b, _) in text.char_indices() {
+                while bi < b {
+                    byte_to_char.push(n);
+                    bi += 1;
+                }
+                byte_to_char.push(n);
+                bi = b + 1;
+                n += 1;
+            }
+            while byte_to_char.len() <= text.len() {
+                byte_to_char.push(n);
+            }
+            for c in &mut changes {
+                c.span = [byte_to_char[c.span[0]], byte_to_char[c.span[1]]];
+            }
+        }
+        let mean_confidence = if words == 0 {
+            1.0
+        } else {
+            (conf_sum / words as f64) as f32
+        };
+        Restored {
+            text: out,
+            changes,
+            words,
+            mean_confidence,
+        }
+    }
+
+    /// Decode one paragraph; returns its lines restored.
+    fn decode_block(
+        &self,
+        text: &str,
+        block: &[(usize, &str, usize)],
+        scratch: &mut Scratch,
+        changes: &mut Vec<Change>,
+        words: &mut usize,
+        conf_sum: &mut f64,
+    ) -> Vec<String> {
+        let lm = &self.models.lm;
+        // Gather tokens of all lines.
+        let mut toks: Vec<BlockToken> = Vec::new();
+        for &(start, content, no) in block {
+            tokenize_into(content, &mut scratch.tokens);
+            for t in &scratch.tokens {
+                toks.push(BlockToken {
+                    tok: *t,
+                    line_start: start,
+                    line_no: no,
+                    text_start: start + t.start,
+                });
+            }
+        }
+        let tok_text = |bt: &BlockToken| &text[bt.text_start..bt.line_start + bt.tok.end];
+        let protected = protected_tokens(
+            text,
+            &toks
+                .iter()
+                .map(|b| (b.text_start, b.line_start + b.tok.end, b.tok.kind))
+                .collect::<Vec<_>>(),
+        );
+        // Build slots.
+        let mut slots: Vec<Slot> = Vec::new();
+        for (ti, bt) in toks.iter().enumerate() {
+            let t = tok_text(bt);
+            match bt.tok.kind {
+                TokenKind::Space => {}
+                TokenKind::Punct => {
+                    if let Some(u) = unit_of(TokenKind::Punct, t) {
+                        if let Some(id) = lm.get(&u) {
+                            slots.push(Slot {
+                                token: usize::MAX,
+                                cands: Arc::from(vec![Cand {
+                                    entry: u32::MAX,
+                                    lm: id,
+                                    cost: 0.0,
+                                }]),
+                            });
+                        }
+                    }
+                }
+                TokenKind::Number => {
+                    let standalone = !protected[ti] && t.len() <= 3 && !t.contains(['.', ',']);
+                    let cands = if standalone {
+                        self.number_candidates(t, scratch)
+                    } else {
+                        Arc::from(vec![Cand {
+                            entry: u32::MAX,
+                            lm: lm.num(),
+                            cost: 0.0,
+                        }])
+                    };
+                    slots.push(Slot { token: ti, cands });
+                }
+                TokenKind::Word => {
+                    let cands = if protected[ti] {
+                        self.code_candidates(t, scratch)
+                    } else {
+                        self.word_candidates(t, scratch)
+                    };
+                    slots.push(Slot { token: ti, cands });
+                }
+            }
+        }
+        let choice = self.beam_search(&slots);
+        // Confidence and output.
+        let mut replaced: HashMap<usize, (String, f32)> = HashMap::new();
+        for (si, slot) in slots.iter().enumerate() {
+            if slot.token == usize::MAX {
+                continue;
+            }
+            let bt = &toks[slot.token];
+            let orig = tok_text(bt);
+            let ci = choice[si];
+            let conf = self.confidence(&slots, &choice, si);
+            if bt.tok.kind == TokenKind::Word {
+                *words += 1;
+                *conf_sum += f64::from(conf);
+            }
+            let cand = &slot.cands[ci];
+            if cand.entry == u32::MAX {
+                continue;
+            }
+            let e = &self.entries[cand.entry as usize];
+            let new = render_case(orig, e);
+            if new != orig {
+                changes.push(Change {
+                    line: bt.line_no,
+                    span: [bt.text_start, bt.line_start + bt.tok.end],
+                    original: orig.to_string(),
+                    restored: new.clone(),
+                    confidence: conf,
+                });
+                replaced.insert(slot.token, (new, conf));
+            }
+        }
+        let mut lines = Vec::with_capacity(block.len());
+        let mut ti = 0;
+        for &(_, content, no) in block {
+            let mut s = String::with_capacity(content.len() + 8);
+            while ti < toks.len() && toks[ti].line_no == no {
+                match replaced.get(&ti) {
+                    Some((r, _)) => s.push_str(r),
+                    None => s.push_str(tok_text(&toks[ti])),
+                }
+                ti += 1;
+            }
+            lines.push(s);
+        }
+        lines
+    }
+
+    /// Readings of a word token: lexicon words near it under the channel model, plus itself.
+    fn word_candidates(&self, token: &str, scratch: &mut Scratch) -> Arc<[Cand]> {
+        if let Some(c) = scratch.cache.get(token) {
+            return c.clone();
+        }
+        let lm = &self.models.lm;
+        let s = &self.settings;
+        let folded = fold(token);
+        let case = syllable::case_of(token);
+        let upper = case == Case::Upper;
+        let found =
+            self.models
+                .channel
+                .search(&self.trie, &folded, s.search_limit, s.max_candidates * 4);
+        let mut cands: Vec<(Cand, f32)> = Vec::new();
+        for (ei, cost) in found {
+            let e = &self.entries[ei as usize];
+            if e.kind == EntryKind::Abbrev && !upper {
+                continue;
+            }
+            let cost = cost * s.channel_weight;
+            // rank by channel cost and unigram prior
+            let rank = cost - lm.logp_unigram(e.lm);
+            cands.push((
+                Cand {
+                    entry: ei,
+                    lm: e.lm,
+                    cost,
+                },
+                rank,
+            ));
+        }
+        let is_word = cands
+            .iter()
+            .any(|(c, _)| self.entries[c.entry as usize].text == folded);
+        if !is_word {
+            // keep the token as written: known non-syllable words (UBND, Zalo) cheaply
+            let id = lm.get(&folded);
+            let keep_cost = match id {
+                Some(id) if lm.count(id) >= 20 => 1.0,
+                _ => s.keep_cost,
+            };
+            let id = id.unwrap_or(lm.unk());
+            cands.push((
+                Cand {
+                    entry: u32::MAX,
+                    lm: id,
+                    cost: keep_cost,
+                },
+                keep_cost - lm.logp_unigram(id),
+            ));
+        }
+        cands.sort_by(|a, b| a.1.total_cmp(&b.1));
+        cands.truncate(s.max_candidates);
+        let arc: Arc<[Cand]> = cands.into_iter().map(|(c, _)| c).collect();
+        scratch.cache.insert(token.to_string(), arc.clone());
+        arc
+    }
+
+    /// Readings of a short bare number: the number itself, or a word OCR turned into digits.
+    fn number_candidates(&self, token: &str, scratch: &mut Scratch) -> Arc<[Cand]> {
+        let key = format!("#{token}");
+        if let Some(c) = scratch.cache.get(&key) {
+            return c.clone();
+        }
+        let lm = &self.models.lm;
+        let s = &self.settings;
+        let mut cands = vec![Cand {
+            entry: u32::MAX,
+            lm: lm.num(),
+            cost: 0.0,
+        }];
+        for (ei, cost) in
+            self.models
+                .channel
+                .search(&self.trie, token, s.search_limit, s.max_candidates)
+        {
+            let e = &self.entries[ei as usize];
+            if e.kind == EntryKind::Syllable {
+                cands.push(Cand {
+                    entry: ei,
+                    lm: e.lm,
+                    cost: cost * s.channel_weight + s.number_word_cost,
+                });
+            }
+        }
+        cands.truncate(s.max_candidates.min(4));
+        let arc: Arc<[Cand]> = cands.into();
+        scratch.cache.insert(key, arc.clone());
+        arc
+    }
+
+    /// Readings of a part of a code (`QD` in `573/QD-UBND`): itself or an abbreviation with Đ.
+    fn code_candidates(&self, token: &str, scratch: &mut Scratch) -> Arc<[Cand]> {
+        let key = format!("@{token}");
+        if let Some(c) = scratch.cache.get(&key) {
+            return c.clone();
+        }
+        let lm = &self.models.lm;
+        let folded = fold(token);
+        let keep_id = lm.get(&folded).unwrap_or(lm.unk());
+        let mut cands = vec![Cand {
+            entry: u32::MAX,
+            lm: keep_id,
+            cost: 0.5,
+        }];
+        if syllable::case_of(token) == Case::Upper {
+            for (ei, cost) in self.models.channel.search(&self.trie, &folded, 8.0, 8) {
+                let e = &self.entries[ei as usize];
+                if e.kind == EntryKind::Abbrev && e.text != folded {
+                    cands.push(Cand {
+                        entry: ei,
+                        lm: e.lm,
+                        cost: cost + 0.5,
+                    });
+                }
+            }
+        }
+        let arc: Arc<[Cand]> = cands.into();
+        scratch.cache.insert(key, arc.clone());
+        arc
+    }
+
+    /// Beam search over the slots with the trigram LM. Returns the chosen candidate per slot.
+    fn beam_search(&self, slots: &[Slot]) -> Vec<usize> {
+        let lm = &self.models.lm;
+        let bos = lm.bos();
+        let mut beam = vec![Hyp {
+            w1: bos,
+            w2: bos,
+            score: 0.0,
+            back: u32::MAX,
+        }];
+        let mut arena: Vec<(u32, u16)> = Vec::new();
+        let mut next: Vec<Hyp> = Vec::new();
+        for slot in slots {
+            next.clear();
+            for h in &beam {
+                for (ci, c) in slot.cands.iter().enumerate() {
+                    let s = h.score + lm.logp(h.w1, h.w2, c.lm) - c.cost;
+                    // recombine on (w2, c.lm)
+                    if let Some(x) = next.iter_mut().find(|x| x.w1 == h.w2 && x.w2 == c.lm) {
+                        if s > x.score {
+                            x.score = s;
+                            arena[x.back as usize] = (h.back, ci as u16);
+                        }
+                        continue;
+                    }
+                    arena.push((h.back, ci as u16));
+                    next.push(Hyp {
+                        w1: h.w2,
+                        w2: c.lm,
+                        score: s,
+                        back: (arena.len() - 1) as u32,
+                    });
+                }
+            }
+            next.sort_by(|a, b| b.score.total_cmp(&a.score));
+            next.truncate(self.settings.beam);
+            std::mem::swap(&mut beam, &mut next);
+        }
+        let eos = lm.eos();
+        let best = beam
+            .iter()
+            .max_by(|a, b| {
+                (a.score + lm.logp(a.w1, a.w2, eos))
+                    .total_cmp(&(b.score + lm.logp(b.w1, b.w2, eos)))
+            })
+            .map(|h| h.back)
+            .unwrap_or(u32::MAX);
+        let mut choice = vec![0usize; slots.len()];
+        let mut b = best;
+        let mut i = slots.len();
+        while b != u32::MAX && i > 0 {
+            i -= 1;
+            let (parent, ci) = arena[b as usize];
+            choice[i] = ci as usize;
+            b = parent;
+        }
+        choice
+    }
+
+    /// Local posterior of the chosen reading of slot `si` against its alternatives, with the
+    /// chosen neighbours fixed: the LM terms that involve the slot plus the channel cost.
+    fn confidence(&self, slots: &[Slot], choice: &[usize], si: usize) -> f32 {
+        let cands = &slots[si].cands;
+        if cands.len() <= 1 {
+            return 1.0;
+        }
+        let lm = &self.models.lm;
+        let id_at = |k: isize| -> WordId {
+            if k < 0 {
+                lm.bos()
+            } else if k as usize >= slots.len() {
+                lm.eos()
+            } else {
+                slots[k as usize].cands[choice[k as usize]].lm
+            }
+        };
+        let k = si as isize;
+        let (p2, p1, n1, n2) = (id_at(k - 2), id_at(k - 1), id_at(k + 1), id_at(k + 2));
+        let score = |c: &Cand| {
+            lm.logp(p2, p1, c.lm)
+                + lm.logp(p1, c.lm, n1)
+                + if (si + 1) < slots.len() {
+                    lm.logp(c.lm, n1, n2)
+                } else {
+                    0.0
+                }
+                - c.cost
+        };
+        let scores: Vec<f32> = cands.iter().map(score).collect();
+        let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let z: f32 = scores.iter().map(|s| (s - max).exp()).sum();
+        let chosen = scores[choice[si]];
+        ((chosen - max).exp() / z).clamp(0.0, 1.0)
+    }
+}
+
+/// Render a lexicon entry in the case of the original token.
+fn render_case(orig: &str, e: &Entry) -> String {
+    if e.kind == EntryKind::Abbrev {
+        return e.text.to_uppercase();
+    }
+    match syllable::case_of(orig) {
+        Case::Upper if orig.chars().filter(|c| c.is_alphabetic()).count() > 1 => {
+            e.text.to_uppercase()
+        }
+        Case::Upper | Case::Title => syllable::apply_case(&e.text, Case::Title),
+        _ => e.text.clone(),
+    }
+}
+
+/// Tokens that belong to codes, URLs, e-mail addresses or numbers written with separators:
+/// they are never read as Vietnamese words. `toks` holds (start, end, kind) in `text`.
+fn protected_tokens(text: &str, toks: &[(usize, usize, TokenKind)]) -> Vec<bool> {
+    let mut out = vec![false; toks.len()];
+    let at = |i: usize| -> &str { &text[toks[i].0..toks[i].1] };
+    for i in 0..toks.len() {
+        let (kind, t) = (toks[i].2, at(i));
+        // neighbours without space
+        let prev = if i > 0 { Some(at(i - 1)) } else { None };
+        let next = if i + 1 < toks.len() {
+            Some(at(i + 1))
+        } else {
+            None
+        };
+        let joins = |s: Option<&str>| {
+            matches!(
+                s,
+                Some("/")
+                    | Some("-")
+                    | Some(".")
+                    | Some(",")
+                    | Some("%")
+                    | Some(":")
+                    | Some("_")
+                    | Some("@")
+            )
+        };
+        match kind {
+            TokenKind::Number => {
+                out[i] = joins(prev) || joins(next) || t.len() > 3;
+            }
+            TokenKind::Word => {
+                let upper = syllable::case_of(t) == Case::Upper;
+                let has_digit = t.chars().any(|c| c.is_ascii_digit());
+                // parts of codes like 573/QD-UBND, 5125-CV/TU (upper-case, glued by / or -)
+                if upper
+                    && (matches!(prev, Some("/") | Some("-"))
+                        || matches!(next, Some("/") | Some("-")))
+                {
+                    out[i] = true;
+                }
+                // URLs and e-mail addresses
+                if matches!(prev, Some(".") | Some("@") | Some("/") | Some(":"))
+                    && matches!(next, Some(".") | Some("/") | Some("@"))
+                    && !upper
+                {
+                    out[i] = true;
+                }
+                if t.contains("http") || t.contains("www") {
+                    out[i] = true;
+                }
+                let _ = has_digit;
+            }
+            _ => {}
+        }
+    }
+    // a URL: everything from http/www to the next space
+    let mut in_url = false;
+    for i in 0..toks.len() {
+        let t = at(i);
+        if toks[i].2 == TokenKind::Space {
+            in_url = false;
+        } else if t.starts_with("http") || t.starts_with("www") {
+            in_url = true;
+        }
+        if in_url {
+            out[i] = true;
+        }
+    }
+    out
+}
+
+/// A cow of a unit, for callers that need the LM unit of a token.
+#[allow(dead_code)]
+fn unit(kind: TokenKind, text: &str) -> Option<Cow<'_, str>> {
+    unit_of(kind, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restorer_is_send_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Restorer>();
+        assert_send_sync::<Models>();
+    }
+}
