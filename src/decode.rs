@@ -257,6 +257,9 @@ impl std::fmt::Debug for Restorer {
     }
 }
 
+/// Distinct tokens whose candidates a [`Scratch`] remembers before it starts afresh.
+const CACHE_LIMIT: usize = 200_000;
+
 /// Reusable per-thread buffers and the cache of candidate lists per distinct token.
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -557,6 +560,9 @@ impl Restorer {
     fn word_candidates(&self, token: &str, scratch: &mut Scratch) -> Arc<[Cand]> {
         if let Some(c) = scratch.cache.get(token) {
             return c.clone();
+        }
+        if scratch.cache.len() >= CACHE_LIMIT {
+            scratch.cache.clear(); // bounded memory over long batches
         }
         let lm = &self.models.lm;
         let s = &self.settings;
