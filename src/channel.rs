@@ -302,7 +302,7 @@ impl ChannelModel {
             .iter()
             .flat_map(|(&(o1, o2), v)| v.iter().map(move |&(g, c)| (g, o1, o2, c)))
             .collect();
-        two.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        two.sort_by_key(|a| (a.0, a.1, a.2));
         w.u32(two.len() as u32);
         for (g, o1, o2, c) in two {
             w.u8(g);

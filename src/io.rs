@@ -69,7 +69,7 @@ fn utf8(bytes: &[u8], offset: usize, name: &str) -> Result<String> {
 }
 
 fn utf16(bytes: &[u8], le: bool, name: &str) -> Result<String> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(Error::Input {
             path: name.to_string(),
             reason: "UTF-16 with an odd number of bytes".into(),

@@ -98,16 +98,16 @@ pub fn tokenize_into(s: &str, out: &mut Vec<Token>) {
                 let cj = chars[j].1;
                 if is_core(cj) {
                     j += 1;
-                } else if is_inner_apostrophe(cj) && j + 1 < n && is_core(chars[j + 1].1) {
-                    j += 2;
-                } else if (cj == '.' || cj == ',')
-                    && j + 1 < n
-                    && chars[j + 1].1.is_ascii_digit()
-                    && chars[j - 1].1.is_ascii_digit()
-                    && chars[i..j]
-                        .iter()
-                        .all(|&(_, x)| x.is_ascii_digit() || x == '.' || x == ',')
+                } else if (is_inner_apostrophe(cj) && j + 1 < n && is_core(chars[j + 1].1))
+                    || ((cj == '.' || cj == ',')
+                        && j + 1 < n
+                        && chars[j + 1].1.is_ascii_digit()
+                        && chars[j - 1].1.is_ascii_digit()
+                        && chars[i..j]
+                            .iter()
+                            .all(|&(_, x)| x.is_ascii_digit() || x == '.' || x == ','))
                 {
+                    // An apostrophe inside a word, or a digit group separator inside a number.
                     j += 2;
                 } else {
                     break;
