@@ -259,7 +259,9 @@ impl LanguageModel {
         }
         let mut pos = payload.len() - r.rest().len();
         let mut take = |n: usize, width: usize| -> Result<Range<usize>> {
-            let len = n.checked_mul(width).ok_or_else(|| fmt("section too large"))?;
+            let len = n
+                .checked_mul(width)
+                .ok_or_else(|| fmt("section too large"))?;
             let start = pos;
             let end = start.checked_add(len).ok_or_else(|| fmt("bad length"))?;
             if end > payload.len() {
@@ -495,7 +497,8 @@ impl LanguageModel {
                 (
                     rd_u32(starts, j) as usize,
                     rd_u32(starts, j + 1) as usize,
-                    self.bo_code[usize::from(self.sec(&self.s.bi_backoff).get(j).copied().unwrap_or(0))],
+                    self.bo_code
+                        [usize::from(self.sec(&self.s.bi_backoff).get(j).copied().unwrap_or(0))],
                 )
             }
             None => (0, 0, 0.0),

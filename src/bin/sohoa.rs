@@ -258,12 +258,19 @@ fn run() -> Result<ExitCode> {
             let t0 = std::time::Instant::now();
             let cfg = sohoa::lm::BuildConfig::default();
             let stats = sohoa::lm::build_from_dir(&corpus, &exclude, &cfg, &out)?;
-            eprintln!("{stats:#?}\nbuilt in {:.1?}; wrote {}", t0.elapsed(), out.display());
+            eprintln!(
+                "{stats:#?}\nbuilt in {:.1?}; wrote {}",
+                t0.elapsed(),
+                out.display()
+            );
             if let Some(h) = heldout {
                 let lm = sohoa::lm::LanguageModel::load(&out)?;
                 let text = std::fs::read_to_string(&h).with_context(|| h.display().to_string())?;
                 let (ppl, n, oov) = lm.perplexity(&text);
-                eprintln!("{}: perplexity {ppl:.2} over {n} units ({oov} unknown)", h.display());
+                eprintln!(
+                    "{}: perplexity {ppl:.2} over {n} units ({oov} unknown)",
+                    h.display()
+                );
             }
         }
         Cmd::Model(ModelCmd::Lexicon { lexicon, out }) => {

@@ -226,8 +226,16 @@ fn discounts(n: [u64; 4]) -> [f64; 3] {
     }
     let y = n1 / (n1 + 2.0 * n2);
     let d1 = 1.0 - 2.0 * y * n2 / n1;
-    let d2 = if n2 > 0.0 { 2.0 - 3.0 * y * n3 / n2 } else { 1.0 };
-    let d3 = if n3 > 0.0 { 3.0 - 4.0 * y * n4 / n3 } else { 1.5 };
+    let d2 = if n2 > 0.0 {
+        2.0 - 3.0 * y * n3 / n2
+    } else {
+        1.0
+    };
+    let d3 = if n3 > 0.0 {
+        3.0 - 4.0 * y * n4 / n3
+    } else {
+        1.5
+    };
     let clamp = |d: f64, hi: f64, fb: f64| {
         if d.is_finite() && d > 0.05 {
             d.min(hi)
@@ -374,7 +382,11 @@ fn build(counters: Vec<Counter>, cfg: &BuildConfig) -> Result<(Vec<u8>, BuildSta
         let (mut a, mut b) = (BOS as u16, BOS as u16);
         keys.reserve(c.stream.len());
         for &t in &c.stream {
-            let w = if t == SEP { EOS as u16 } else { map[t as usize] };
+            let w = if t == SEP {
+                EOS as u16
+            } else {
+                map[t as usize]
+            };
             uni_count[usize::from(w)] += 1;
             if t != SEP {
                 stats.tokens += 1;
@@ -434,8 +446,7 @@ fn build(counters: Vec<Counter>, cfg: &BuildConfig) -> Result<(Vec<u8>, BuildSta
                 0.0
             } else {
                 let a = a1[w];
-                (a as f64 - disc(&d1, a)).max(0.0) / total1.max(1.0)
-                    + gamma1 / (vocab - 1) as f64
+                (a as f64 - disc(&d1, a)).max(0.0) / total1.max(1.0) + gamma1 / (vocab - 1) as f64
             }
         })
         .collect();
