@@ -94,6 +94,21 @@ enum ModelCmd {
         #[arg(long, default_value = "dictionaries/channel.smt")]
         out: PathBuf,
     },
+    /// Train the syllable trigram language model on the corpora, without the evaluation texts.
+    Lm {
+        /// Folder of corpus files (`*.xz` or `*.txt`, one paragraph a line).
+        #[arg(long, default_value = "../shared/corpus")]
+        corpus: PathBuf,
+        /// Texts whose lines must not be trained on (paragraphs holding one are dropped).
+        #[arg(long = "exclude")]
+        exclude: Vec<PathBuf>,
+        /// Held-out text to report perplexity on (each line a paragraph).
+        #[arg(long)]
+        heldout: Option<PathBuf>,
+        /// Output file.
+        #[arg(long, default_value = "dictionaries/lm.smt")]
+        out: PathBuf,
+    },
     /// Build the lexicon extras (place-name syllables, abbreviations with Đ).
     Lexicon {
         /// The shared lexicon folder.
@@ -233,6 +248,30 @@ fn run() -> Result<ExitCode> {
             let bytes = model.to_bytes();
             sohoa::write_atomic(&out, &bytes)?;
             eprintln!("{stats:?}; wrote {} ({} bytes)", out.display(), bytes.len());
+        }
+        Cmd::Model(ModelCmd::Lm {
+            corpus,
+            exclude,
+            heldout,
+            out,
+        }) => {
+            let t0 = std::time::Instant::now();
+            let cfg = sohoa::lm::BuildConfig::default();
+            let stats = sohoa::lm::build_from_dir(&corpus, &exclude, &cfg, &out)?;
+            eprintln!(
+                "{stats:#?}\nbuilt in {:.1?}; wrote {}",
+                t0.elapsed(),
+                out.display()
+            );
+            if let Some(h) = heldout {
+                let lm = sohoa::lm::LanguageModel::load(&out)?;
+                let text = std::fs::read_to_string(&h).with_context(|| h.display().to_string())?;
+                let (ppl, n, oov) = lm.perplexity(&text);
+                eprintln!(
+                    "{}: perplexity {ppl:.2} over {n} units ({oov} unknown)",
+                    h.display()
+                );
+            }
         }
         Cmd::Model(ModelCmd::Lexicon { lexicon, out }) => {
             let lx = sohoa::lexicon::build(&lexicon, sohoa::syllable::is_valid)?;
