@@ -16,7 +16,7 @@
 //! * Tone placement is strict: a mark is accepted on the vowel either style would put it on
 //!   (`hóa` and `hoá`), and nowhere else (`hòang`, `qúy` are rejected).
 //!
-//! [`all_syllables`] enumerates the inventory: 17,216 syllables (Old style), including a few
+//! [`all_syllables`] enumerates the inventory: 15,702 syllables (Old style), including a few
 //! loan-word rhymes in common use (`xoong`, `buýt`, `pin`).
 
 use std::fmt;
@@ -139,10 +139,10 @@ const TONED: [[char; 12]; 6] = [
 /// Consonant letters of the Vietnamese alphabet.
 const CONSONANTS: &str = "bcdđghklmnpqrstvx";
 
-/// Onsets, longest first so that a greedy prefix match is the right one.
+/// Every onset but the empty one (the enumeration order of [`all_syllables`]).
 const ONSETS: [&str; 27] = [
-    "ngh", "ch", "gh", "gi", "kh", "ng", "nh", "ph", "qu", "th", "tr", "b", "c", "d", "đ", "g", "h",
-    "k", "l", "m", "n", "p", "r", "s", "t", "v", "x",
+    "ngh", "ch", "gh", "gi", "kh", "ng", "nh", "ph", "qu", "th", "tr", "b", "c", "d", "đ", "g",
+    "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x",
 ];
 
 /// Every written nucleus.
@@ -160,7 +160,12 @@ type RhymeTable = [(&'static str, &'static [&'static str])];
 
 /// Codas allowed after each nucleus when there is no medial (and the onset is not `qu`).
 const PLAIN: &RhymeTable = &[
-    ("a", &["", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "y", "o", "u"]),
+    (
+        "a",
+        &[
+            "", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "y", "o", "u",
+        ],
+    ),
     ("ă", &["c", "m", "n", "ng", "p", "t"]),
     ("â", &["c", "m", "n", "ng", "p", "t", "u", "y"]),
     ("e", &["", "c", "m", "n", "ng", "p", "t", "o"]),
@@ -184,7 +189,10 @@ const PLAIN: &RhymeTable = &[
 
 /// Rhymes with the medial `o` (`hoa`, `hoặc`, `khoét`).
 const MEDIAL_O: &RhymeTable = &[
-    ("a", &["", "c", "ch", "i", "m", "n", "ng", "nh", "p", "t", "y"]),
+    (
+        "a",
+        &["", "c", "ch", "i", "m", "n", "ng", "nh", "p", "t", "y"],
+    ),
     ("ă", &["c", "n", "ng", "t"]),
     ("e", &["", "n", "o", "t"]),
 ];
@@ -201,7 +209,10 @@ const MEDIAL_U: &RhymeTable = &[
 
 /// Rhymes after `qu` (whose `u` is the medial).
 const QU: &RhymeTable = &[
-    ("a", &["", "c", "ch", "i", "n", "ng", "nh", "t", "y", "o", "u"]),
+    (
+        "a",
+        &["", "c", "ch", "i", "n", "ng", "nh", "t", "y", "o", "u"],
+    ),
     ("ă", &["c", "m", "n", "ng", "p", "t"]),
     ("â", &["n", "ng", "t", "y"]),
     ("e", &["", "n", "o", "t"]),
@@ -260,9 +271,7 @@ fn onset_fits(onset: &str, medial: Option<char>, nucleus: &str, coda: &str) -> b
     match nucleus {
         "yê" if !(onset.is_empty() || medial == Some('u')) => return false,
         "iê" if onset.is_empty() => return false,
-        "y" if medial.is_none() && !(coda.is_empty() && Y_ONSETS.contains(&onset)) => {
-            return false
-        }
+        "y" if medial.is_none() && !(coda.is_empty() && Y_ONSETS.contains(&onset)) => return false,
         _ => {}
     }
     if let Some(m) = medial {
@@ -431,32 +440,105 @@ impl Scan {
     }
 }
 
-fn eq(s: &str, letters: &[char]) -> bool {
-    s.chars().eq(letters.iter().copied())
+/// The final consonant spelled by `letters` (slice patterns: this is on the hot path).
+fn consonant_coda(letters: &[char]) -> Option<&'static str> {
+    Some(match letters {
+        [] => "",
+        ['c'] => "c",
+        ['c', 'h'] => "ch",
+        ['m'] => "m",
+        ['n'] => "n",
+        ['n', 'g'] => "ng",
+        ['n', 'h'] => "nh",
+        ['p'] => "p",
+        ['t'] => "t",
+        _ => return None,
+    })
 }
 
-fn find(list: &[&'static str], letters: &[char]) -> Option<&'static str> {
-    list.iter().copied().find(|s| eq(s, letters))
+/// The final glide spelled by `letters`.
+fn glide_coda(letters: &[char]) -> Option<&'static str> {
+    Some(match letters {
+        ['i'] => "i",
+        ['y'] => "y",
+        ['o'] => "o",
+        ['u'] => "u",
+        _ => return None,
+    })
 }
 
+/// The nucleus spelled by `letters`.
+fn nucleus_of(letters: &[char]) -> Option<&'static str> {
+    Some(match letters {
+        ['a'] => "a",
+        ['ă'] => "ă",
+        ['â'] => "â",
+        ['e'] => "e",
+        ['ê'] => "ê",
+        ['i'] => "i",
+        ['y'] => "y",
+        ['o'] => "o",
+        ['o', 'o'] => "oo",
+        ['ô'] => "ô",
+        ['ơ'] => "ơ",
+        ['u'] => "u",
+        ['ư'] => "ư",
+        ['i', 'ê'] => "iê",
+        ['i', 'a'] => "ia",
+        ['y', 'ê'] => "yê",
+        ['y', 'a'] => "ya",
+        ['u', 'ô'] => "uô",
+        ['u', 'a'] => "ua",
+        ['ư', 'ơ'] => "ươ",
+        ['ư', 'a'] => "ưa",
+        _ => return None,
+    })
+}
+
+/// Split off the onset (longest match wins; no shorter match could ever be right).
 fn split_onset(letters: &[char]) -> Option<(&'static str, &[char])> {
-    let first = *letters.first()?;
-    if is_vowel(first) {
-        return Some(("", letters));
-    }
-    for o in ONSETS {
-        let len = o.chars().count();
-        if letters.len() >= len && eq(o, &letters[..len]) {
-            return Some((o, &letters[len..]));
-        }
-    }
-    None
+    let (onset, len) = match letters {
+        [] => return None,
+        ['n', 'g', 'h', ..] => ("ngh", 3),
+        ['n', 'g', ..] => ("ng", 2),
+        ['n', 'h', ..] => ("nh", 2),
+        ['c', 'h', ..] => ("ch", 2),
+        ['g', 'h', ..] => ("gh", 2),
+        ['g', 'i', ..] => ("gi", 2),
+        ['k', 'h', ..] => ("kh", 2),
+        ['p', 'h', ..] => ("ph", 2),
+        ['q', 'u', ..] => ("qu", 2),
+        ['t', 'h', ..] => ("th", 2),
+        ['t', 'r', ..] => ("tr", 2),
+        ['b', ..] => ("b", 1),
+        ['c', ..] => ("c", 1),
+        ['d', ..] => ("d", 1),
+        ['đ', ..] => ("đ", 1),
+        ['g', ..] => ("g", 1),
+        ['h', ..] => ("h", 1),
+        ['k', ..] => ("k", 1),
+        ['l', ..] => ("l", 1),
+        ['m', ..] => ("m", 1),
+        ['n', ..] => ("n", 1),
+        ['p', ..] => ("p", 1),
+        ['r', ..] => ("r", 1),
+        ['s', ..] => ("s", 1),
+        ['t', ..] => ("t", 1),
+        ['v', ..] => ("v", 1),
+        ['x', ..] => ("x", 1),
+        [c, ..] if is_vowel(*c) => ("", 0),
+        _ => return None,
+    };
+    Some((onset, &letters[len..]))
 }
 
 fn split_rhyme(onset: &'static str, rest: &[char], tone: Tone) -> Option<Syllable> {
-    let k = rest.iter().position(|&c| !is_vowel(c)).unwrap_or(rest.len());
+    let k = rest
+        .iter()
+        .position(|&c| !is_vowel(c))
+        .unwrap_or(rest.len());
     let (vowels, cons) = rest.split_at(k);
-    let cons_coda = find(&CODAS[..9], cons)?;
+    let cons_coda = consonant_coda(cons)?;
     let make = |medial, nucleus, coda| {
         let s = Syllable {
             onset,
@@ -477,7 +559,7 @@ fn split_rhyme(onset: &'static str, rest: &[char], tone: Tone) -> Option<Syllabl
             let coda = if vowels.len() == 1 {
                 cons_coda
             } else if cons_coda.is_empty() {
-                find(&CODAS[9..], &vowels[1..])?
+                glide_coda(&vowels[1..])?
             } else {
                 return None;
             };
@@ -502,14 +584,14 @@ fn split_rhyme(onset: &'static str, rest: &[char], tone: Tone) -> Option<Syllabl
         for &glide in glide_splits {
             let (nuc, coda) = if glide {
                 let (n, g) = v.split_at(v.len() - 1);
-                match find(&CODAS[9..], g) {
+                match glide_coda(g) {
                     Some(c) => (n, c),
                     None => continue,
                 }
             } else {
                 (v, cons_coda)
             };
-            if let Some(nucleus) = find(&NUCLEI, nuc) {
+            if let Some(nucleus) = nucleus_of(nuc) {
                 // With `gi`, a written `i…` nucleus would be a second `i` (`gii`): not Vietnamese.
                 if onset == "gi" && nucleus.starts_with('i') {
                     continue;
@@ -621,7 +703,7 @@ pub fn to_style(s: &str, style: ToneStyle) -> Option<String> {
 }
 
 /// Every valid syllable, rendered lower-case in Old style, sorted (by `str` order) and unique.
-/// There are 17,216.
+/// There are 15,702.
 #[must_use]
 pub fn all_syllables() -> Vec<String> {
     let mut out = Vec::with_capacity(18_000);
@@ -784,7 +866,13 @@ mod tests {
                 for nucleus in NUCLEI {
                     for coda in CODAS {
                         for tone in Tone::ALL {
-                            let s = Syllable { onset, medial, nucleus, coda, tone };
+                            let s = Syllable {
+                                onset,
+                                medial,
+                                nucleus,
+                                coda,
+                                tone,
+                            };
                             if !s.is_valid() {
                                 continue;
                             }
