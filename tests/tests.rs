@@ -3,3 +3,4 @@
 
 mod layering;
 mod lm;
+mod syllable;
