@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
 use crate::lm::{unit_of, LanguageModel, WordId};
 use crate::syllable::{self, Case};
-use crate::token::{tokenize_into, Token, TokenKind};
+use crate::token::{is_lookalike_symbol, tokenize_into, Token, TokenKind};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -139,8 +139,8 @@ impl Default for RestorerBuilder {
             max_candidates: 10,
             channel_weight: 1.0,
             search_limit: 16.0,
-            keep_cost: 7.0,
-            number_word_cost: 3.0,
+            keep_cost: 10.0,
+            number_word_cost: 1.5,
         }
     }
 }
@@ -171,12 +171,12 @@ impl RestorerBuilder {
         self.search_limit = c;
         self
     }
-    /// Cost of keeping a token that is not a known word as written (default 7).
+    /// Cost of keeping a token that is not a known word as written (default 10).
     pub fn keep_cost(&mut self, c: f32) -> &mut Self {
         self.keep_cost = c;
         self
     }
-    /// Extra cost of reading a bare number as a word, as in `13` → `là` (default 3).
+    /// Extra cost of reading a bare number as a word, as in `13` → `là` (default 1.5).
     pub fn number_word_cost(&mut self, c: f32) -> &mut Self {
         self.number_word_cost = c;
         self
@@ -471,6 +471,11 @@ impl Restorer {
             let t = tok_text(bt);
             match bt.tok.kind {
                 TokenKind::Space => {}
+                TokenKind::Punct if self.lone_lookalike(&toks, ti, t) => {
+                    // `ở` read as `&`, `@` or `©` standing alone: a word in disguise.
+                    let cands = self.word_candidates(t, scratch);
+                    slots.push(Slot { token: ti, cands });
+                }
                 TokenKind::Punct => {
                     if let Some(u) = unit_of(TokenKind::Punct, t) {
                         if let Some(id) = lm.get(&u) {
@@ -556,6 +561,17 @@ impl Restorer {
         lines
     }
 
+    /// A lone look-alike symbol (`&`, `@`, `©`, ...) with spaces or line ends on both sides: OCR's
+    /// reading of a short word such as `ở`.
+    fn lone_lookalike(&self, toks: &[BlockToken], ti: usize, t: &str) -> bool {
+        let mut chars = t.chars();
+        let one = matches!((chars.next(), chars.next()), (Some(c), None) if is_lookalike_symbol(c));
+        let spaced = |k: Option<&BlockToken>| {
+            k.is_none_or(|b| b.tok.kind == TokenKind::Space || b.line_no != toks[ti].line_no)
+        };
+        one && spaced(ti.checked_sub(1).and_then(|k| toks.get(k))) && spaced(toks.get(ti + 1))
+    }
+
     /// Readings of a word token: lexicon words near it under the channel model, plus itself.
     fn word_candidates(&self, token: &str, scratch: &mut Scratch) -> Arc<[Cand]> {
         if let Some(c) = scratch.cache.get(token) {
@@ -631,21 +647,34 @@ impl Restorer {
             lm: lm.num(),
             cost: 0.0,
         }];
+        // Rank the words by channel cost and unigram prior, as for word tokens: many one-letter
+        // words are about equally near a digit (`6`: ô, ồ, ở, ố), and the frequent ones matter.
+        let mut words: Vec<(Cand, f32)> = Vec::new();
         for (ei, cost) in
             self.models
                 .channel
-                .search(&self.trie, token, s.search_limit, s.max_candidates)
+                .search(&self.trie, token, s.search_limit, s.max_candidates * 4)
         {
             let e = &self.entries[ei as usize];
             if e.kind == EntryKind::Syllable {
-                cands.push(Cand {
-                    entry: ei,
-                    lm: e.lm,
-                    cost: cost * s.channel_weight + s.number_word_cost,
-                });
+                let cost = cost * s.channel_weight + s.number_word_cost;
+                words.push((
+                    Cand {
+                        entry: ei,
+                        lm: e.lm,
+                        cost,
+                    },
+                    cost - lm.logp_unigram(e.lm),
+                ));
             }
         }
-        cands.truncate(s.max_candidates.min(4));
+        words.sort_by(|a, b| a.1.total_cmp(&b.1));
+        cands.extend(
+            words
+                .into_iter()
+                .map(|(c, _)| c)
+                .take(s.max_candidates.min(6)),
+        );
         let arc: Arc<[Cand]> = cands.into();
         scratch.cache.insert(key, arc.clone());
         arc

@@ -34,6 +34,9 @@ struct ModelOpts {
     /// Cost of keeping an unknown token as written.
     #[arg(long, global = true)]
     keep_cost: Option<f32>,
+    /// Extra cost of reading a short bare number as a word (`13` → `là`).
+    #[arg(long, global = true)]
+    number_word_cost: Option<f32>,
 }
 
 #[derive(Subcommand)]
@@ -145,6 +148,9 @@ fn restorer(m: &ModelOpts) -> Result<Restorer> {
     }
     if let Some(w) = m.keep_cost {
         b.keep_cost(w);
+    }
+    if let Some(w) = m.number_word_cost {
+        b.number_word_cost(w);
     }
     Ok(b.build(Arc::new(models))?)
 }
