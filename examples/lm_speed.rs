@@ -70,6 +70,20 @@ fn main() {
         "logp {logp_ns:.0} ns/call; logp_many {many_ns:.0} ns/candidate ({} candidates) [{s}]",
         cands.len()
     );
+    for (a, b) in [
+        ("<s>", "<s>"),
+        ("<s>", "ủy"),
+        ("ủy", "ban"),
+        ("của", "ủy"),
+        ("<unk>", "zalo"),
+    ] {
+        let (a, b) = (lm.id(a), lm.id(b));
+        let mass: f64 = (0..lm.vocab_len() as u32)
+            .filter(|&w| WordId(w) != lm.bos())
+            .map(|w| f64::from(lm.logp(a, b, WordId(w))).exp())
+            .sum();
+        println!("sum P(w | {} {}) = {mass:.4}", lm.word(a), lm.word(b));
+    }
     println!("dev gold {dev}: perplexity {:.2}", lm.perplexity(&text).0);
     for h in args.iter().skip(1) {
         let text = std::fs::read_to_string(h).unwrap();
