@@ -208,21 +208,24 @@ fn rd_f32(b: &[u8], i: usize) -> f32 {
     f32::from_bits(rd_u32(b, i))
 }
 
-/// Position of `w` in a sorted `u16` array slice `[lo, hi)` of `arr`.
+/// Position of `w` in the sorted `u16` run `[lo, hi)` of `arr` (branch-free binary search: the
+/// runs of frequent words are long and their probes are unpredictable).
 #[inline]
 fn find_u16(arr: &[u8], lo: usize, hi: usize, w: u16) -> Option<usize> {
     let slice = arr.get(2 * lo..2 * hi)?;
-    let (mut a, mut b) = (0usize, hi - lo);
-    while a < b {
-        let m = (a + b) / 2;
-        let v = u16::from_le_bytes([slice[2 * m], slice[2 * m + 1]]);
-        match v.cmp(&w) {
-            std::cmp::Ordering::Less => a = m + 1,
-            std::cmp::Ordering::Greater => b = m,
-            std::cmp::Ordering::Equal => return Some(lo + m),
-        }
+    let key = |i: usize| u16::from_le_bytes([slice[2 * i], slice[2 * i + 1]]);
+    let mut size = hi - lo;
+    if size == 0 {
+        return None;
     }
-    None
+    let mut base = 0usize;
+    while size > 1 {
+        let half = size / 2;
+        let mid = base + half;
+        base = if key(mid) <= w { mid } else { base };
+        size -= half;
+    }
+    (key(base) == w).then_some(lo + base)
 }
 
 impl LanguageModel {
