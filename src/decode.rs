@@ -16,6 +16,7 @@ use crate::syllable::{self, Case};
 use crate::token::{is_lookalike_symbol, tokenize_into, Token, TokenKind};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 /// The models a [`Restorer`] is built from: language model, channel model and lexicon extras.
@@ -130,6 +131,8 @@ pub struct RestorerBuilder {
     search_limit: f32,
     keep_cost: f32,
     number_word_cost: f32,
+    beam_delta: f32,
+    candidate_delta: f32,
 }
 
 impl Default for RestorerBuilder {
@@ -141,6 +144,8 @@ impl Default for RestorerBuilder {
             search_limit: 16.0,
             keep_cost: 10.0,
             number_word_cost: 1.5,
+            beam_delta: 12.0,
+            candidate_delta: 14.0,
         }
     }
 }
@@ -179,6 +184,19 @@ impl RestorerBuilder {
     /// Extra cost of reading a bare number as a word, as in `13` → `là` (default 1.5).
     pub fn number_word_cost(&mut self, c: f32) -> &mut Self {
         self.number_word_cost = c;
+        self
+    }
+
+    /// Hypotheses more than this many nats below the best are dropped from the beam (default
+    /// 12). Smaller is faster; the LM rarely recovers a larger gap.
+    pub fn beam_delta(&mut self, d: f32) -> &mut Self {
+        self.beam_delta = d;
+        self
+    }
+    /// Readings of a token ranked more than this many nats behind its best reading (channel
+    /// cost and unigram prior) are not considered (default 14).
+    pub fn candidate_delta(&mut self, d: f32) -> &mut Self {
+        self.candidate_delta = d;
         self
     }
 
@@ -260,11 +278,42 @@ impl std::fmt::Debug for Restorer {
 /// Distinct tokens whose candidates a [`Scratch`] remembers before it starts afresh.
 const CACHE_LIMIT: usize = 200_000;
 
+/// Trigram scores a [`Scratch`] remembers before it starts afresh (about 16 bytes each).
+const LM_CACHE_LIMIT: usize = 2_000_000;
+
 /// Reusable per-thread buffers and the cache of candidate lists per distinct token.
 #[derive(Debug, Default)]
 pub struct Scratch {
     cache: HashMap<String, Arc<[Cand]>>,
     tokens: Vec<Token>,
+    /// LM scores already computed, keyed by the packed trigram: documents repeat their phrases,
+    /// and a hash probe is several times cheaper than the model's binary searches.
+    lm_cache: LmCache,
+}
+
+/// Multiply-shift hasher for the packed trigram keys of the LM cache (SipHash is needlessly slow
+/// for keys that are not attacker-chosen).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (v ^ (v >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+impl std::fmt::Debug for IdHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IdHasher")
+    }
 }
 
 impl Scratch {
@@ -513,7 +562,7 @@ impl Restorer {
                 }
             }
         }
-        let choice = self.beam_search(&slots);
+        let choice = self.beam_search(&slots, &mut scratch.lm_cache);
         // Confidence and output.
         let mut replaced: HashMap<usize, (String, f32)> = HashMap::new();
         for (si, slot) in slots.iter().enumerate() {
@@ -523,7 +572,7 @@ impl Restorer {
             let bt = &toks[slot.token];
             let orig = tok_text(bt);
             let ci = choice[si];
-            let conf = self.confidence(&slots, &choice, si);
+            let conf = self.confidence(&slots, &choice, si, &mut scratch.lm_cache);
             if bt.tok.kind == TokenKind::Word {
                 *words += 1;
                 *conf_sum += f64::from(conf);
@@ -629,6 +678,10 @@ impl Restorer {
         }
         cands.sort_by(|a, b| a.1.total_cmp(&b.1));
         cands.truncate(s.max_candidates);
+        // Readings far behind the best one only slow the search down.
+        if let Some(best) = cands.first().map(|c| c.1) {
+            cands.retain(|c| c.1 <= best + s.candidate_delta);
+        }
         let arc: Arc<[Cand]> = cands.into_iter().map(|(c, _)| c).collect();
         scratch.cache.insert(token.to_string(), arc.clone());
         arc
@@ -712,7 +765,10 @@ impl Restorer {
     }
 
     /// Beam search over the slots with the trigram LM. Returns the chosen candidate per slot.
-    fn beam_search(&self, slots: &[Slot]) -> Vec<usize> {
+    fn beam_search(&self, slots: &[Slot], cache: &mut LmCache) -> Vec<usize> {
+        if cache.len() >= LM_CACHE_LIMIT {
+            cache.clear();
+        }
         let lm = &self.models.lm;
         let bos = lm.bos();
         let mut beam = vec![Hyp {
@@ -723,31 +779,39 @@ impl Restorer {
         }];
         let mut arena: Vec<(u32, u16)> = Vec::new();
         let mut next: Vec<Hyp> = Vec::new();
+        let mut ids: Vec<WordId> = Vec::new();
+        let mut lp: Vec<f32> = Vec::new();
+        let delta = self.settings.beam_delta;
         for slot in slots {
             next.clear();
-            for h in &beam {
+            ids.clear();
+            ids.extend(slot.cands.iter().map(|c| c.lm));
+            // `beam` is sorted best first: hypotheses far below the best cannot recover.
+            let floor = beam.first().map_or(f32::NEG_INFINITY, |h| h.score - delta);
+            for h in beam.iter().take_while(|h| h.score >= floor) {
+                lp.clear();
+                lp.extend(ids.iter().map(|&w| cached_logp(lm, cache, h.w1, h.w2, w)));
                 for (ci, c) in slot.cands.iter().enumerate() {
-                    let s = h.score + lm.logp(h.w1, h.w2, c.lm) - c.cost;
-                    // recombine on (w2, c.lm)
-                    if let Some(x) = next.iter_mut().find(|x| x.w1 == h.w2 && x.w2 == c.lm) {
-                        if s > x.score {
-                            x.score = s;
-                            arena[x.back as usize] = (h.back, ci as u16);
-                        }
-                        continue;
-                    }
                     arena.push((h.back, ci as u16));
                     next.push(Hyp {
                         w1: h.w2,
                         w2: c.lm,
-                        score: s,
+                        score: h.score + lp[ci] - c.cost,
                         back: (arena.len() - 1) as u32,
                     });
                 }
             }
+            // Best first; keep the best hypothesis per LM state (w1, w2), up to the beam width.
             next.sort_by(|a, b| b.score.total_cmp(&a.score));
-            next.truncate(self.settings.beam);
-            std::mem::swap(&mut beam, &mut next);
+            beam.clear();
+            for x in &next {
+                if beam.len() >= self.settings.beam {
+                    break;
+                }
+                if !beam.iter().any(|y| y.w1 == x.w1 && y.w2 == x.w2) {
+                    beam.push(*x);
+                }
+            }
         }
         let eos = lm.eos();
         let best = beam
@@ -772,7 +836,7 @@ impl Restorer {
 
     /// Local posterior of the chosen reading of slot `si` against its alternatives, with the
     /// chosen neighbours fixed: the LM terms that involve the slot plus the channel cost.
-    fn confidence(&self, slots: &[Slot], choice: &[usize], si: usize) -> f32 {
+    fn confidence(&self, slots: &[Slot], choice: &[usize], si: usize, cache: &mut LmCache) -> f32 {
         let cands = &slots[si].cands;
         if cands.len() <= 1 {
             return 1.0;
@@ -789,22 +853,32 @@ impl Restorer {
         };
         let k = si as isize;
         let (p2, p1, n1, n2) = (id_at(k - 2), id_at(k - 1), id_at(k + 1), id_at(k + 2));
-        let score = |c: &Cand| {
-            lm.logp(p2, p1, c.lm)
-                + lm.logp(p1, c.lm, n1)
+        let mut score = |c: &Cand| {
+            cached_logp(lm, cache, p2, p1, c.lm)
+                + cached_logp(lm, cache, p1, c.lm, n1)
                 + if (si + 1) < slots.len() {
-                    lm.logp(c.lm, n1, n2)
+                    cached_logp(lm, cache, c.lm, n1, n2)
                 } else {
                     0.0
                 }
                 - c.cost
         };
-        let scores: Vec<f32> = cands.iter().map(score).collect();
+        let scores: Vec<f32> = cands.iter().map(&mut score).collect();
         let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         let z: f32 = scores.iter().map(|s| (s - max).exp()).sum();
         let chosen = scores[choice[si]];
         ((chosen - max).exp() / z).clamp(0.0, 1.0)
     }
+}
+
+/// Type of the per-scratch trigram score cache.
+type LmCache = HashMap<u64, f32, BuildHasherDefault<IdHasher>>;
+
+/// `lm.logp(w1, w2, w3)` through `cache` (ids are below 2^21, so the trigram packs in a u64).
+#[inline]
+fn cached_logp(lm: &LanguageModel, cache: &mut LmCache, w1: WordId, w2: WordId, w3: WordId) -> f32 {
+    let key = (u64::from(w1.0) << 42) | (u64::from(w2.0) << 21) | u64::from(w3.0);
+    *cache.entry(key).or_insert_with(|| lm.logp(w1, w2, w3))
 }
 
 /// Render a lexicon entry in the case of the original token.

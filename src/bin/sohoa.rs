@@ -37,6 +37,12 @@ struct ModelOpts {
     /// Extra cost of reading a short bare number as a word (`13` → `là`).
     #[arg(long, global = true)]
     number_word_cost: Option<f32>,
+    /// Drop hypotheses this many nats below the best.
+    #[arg(long, global = true)]
+    beam_delta: Option<f32>,
+    /// Drop readings of a token ranked this many nats behind its best.
+    #[arg(long, global = true)]
+    candidate_delta: Option<f32>,
 }
 
 #[derive(Subcommand)]
@@ -151,6 +157,12 @@ fn restorer(m: &ModelOpts) -> Result<Restorer> {
     }
     if let Some(w) = m.number_word_cost {
         b.number_word_cost(w);
+    }
+    if let Some(w) = m.beam_delta {
+        b.beam_delta(w);
+    }
+    if let Some(w) = m.candidate_delta {
+        b.candidate_delta(w);
     }
     Ok(b.build(Arc::new(models))?)
 }
