@@ -216,6 +216,10 @@ pub fn find(text: &Text, layout: &Layout, exclude: &[(usize, usize)]) -> Vec<Ind
         ) {
             continue;
         }
+        // The marker of a footnote line (`1 Các Sở: ...`) is not a quantity.
+        if role == Some(Role::Footnote) && text.trimmed_line_bytes(text.line_of(s)).0 == s {
+            continue;
+        }
         let before_c = flat[..s].chars().next_back();
         if before_c.is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '.' | ',' | '-'))
         {
