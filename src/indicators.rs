@@ -113,7 +113,8 @@ fn res() -> Option<&'static Res> {
 
 const COUNT_STOP: &[&str] = &[
     "và", "của", "trong", "đến", "với", "từ", "là", "để", "theo", "tại", "cho", "có", "được",
-    "trước", "sau", "so", "cấp", "đã", "hoặc", "thì", "này", "khi", "trở", "về", "năm", "tháng", "ngày",
+    "trước", "sau", "so", "cấp", "đã", "hoặc", "thì", "này", "khi", "trở", "về", "năm", "tháng",
+    "ngày",
 ];
 const TWO_WORD: &[&str] = &[
     "trường hợp",
@@ -143,6 +144,15 @@ fn overlaps(ranges: &[(usize, usize)], s: usize, e: usize) -> bool {
     ranges.iter().any(|&(a, b)| s < b && a < e)
 }
 
+/// A line break at byte `i` of `seg` ends a sentence when the next line opens like a new one
+/// (capital, digit, bullet) or the line before it ends one; a wrapped sentence goes on.
+fn line_break_ends(seg: &str, i: usize) -> bool {
+    let next = seg.get(i + 1..).and_then(|r| r.chars().next());
+    let prev = seg.get(..i).and_then(|r| r.trim_end().chars().next_back());
+    next.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, '-' | '+' | '•'))
+        || prev.is_some_and(|c| matches!(c, '.' | ';' | ':' | '!' | '?'))
+}
+
 /// Start of the clause holding byte `b`: after the last `;`, `:`, `(`, `)` or sentence end.
 fn clause_start(flat: &str, b: usize, max: usize) -> usize {
     let lo = flat.floor_char_boundary(b.saturating_sub(max));
@@ -151,7 +161,8 @@ fn clause_start(flat: &str, b: usize, max: usize) -> usize {
     for (i, c) in seg.char_indices() {
         let next = seg[i + c.len_utf8()..].chars().next();
         let boundary = matches!(c, ';' | ':' | '(' | ')' | '!' | '?')
-            || (c == '.' && next.is_some_and(char::is_whitespace));
+            || (c == '.' && next.is_some_and(char::is_whitespace))
+            || (c == '\n' && line_break_ends(seg, i));
         if boundary {
             cut = i + c.len_utf8();
         }
@@ -166,7 +177,11 @@ fn sentence_start(flat: &str, b: usize, max: usize) -> usize {
     let mut cut = 0;
     for (i, c) in seg.char_indices() {
         let next = seg[i + c.len_utf8()..].chars().next();
-        if c == ';' || c == ':' || (c == '.' && next.is_some_and(char::is_whitespace)) {
+        if c == ';'
+            || c == ':'
+            || (c == '.' && next.is_some_and(char::is_whitespace))
+            || (c == '\n' && line_break_ends(seg, i))
+        {
             cut = i + c.len_utf8();
         }
     }
@@ -221,8 +236,7 @@ pub fn find(text: &Text, layout: &Layout, exclude: &[(usize, usize)]) -> Vec<Ind
             continue;
         }
         let before_c = flat[..s].chars().next_back();
-        if before_c.is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '.' | ',' | '-'))
-        {
+        if before_c.is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '.' | ',' | '-')) {
             continue;
         }
         // A number glued to letters (`4C`, `35b`) is a name, not a quantity.
@@ -285,7 +299,9 @@ pub fn find(text: &Text, layout: &Layout, exclude: &[(usize, usize)]) -> Vec<Ind
                     Some(t) => (t, m.get(2).map_or(0, |g| g.end())),
                     None => (w1.to_string(), m.get(1).map_or(0, |g| g.end())),
                 };
-                let per = m.get(3).filter(|g| !g.as_str().is_empty() && g.start() == end);
+                let per = m
+                    .get(3)
+                    .filter(|g| !g.as_str().is_empty() && g.start() == end);
                 let (u, end) = match per {
                     Some(p) => (format!("{u}{}", p.as_str()), p.end()),
                     None => (u, end),
@@ -325,7 +341,10 @@ pub fn find(text: &Text, layout: &Layout, exclude: &[(usize, usize)]) -> Vec<Ind
                 Some(IndicatorKind::Count)
             } else if re.reach.is_match(before) {
                 Some(IndicatorKind::Score)
-            } else if re.cue.is_match(&flat[clause_start(flat, s, 160)..s]) {
+            } else if re
+                .cue
+                .is_match(&flat[clause_start(text.restored, s, 160)..s])
+            {
                 Some(IndicatorKind::Target)
             } else {
                 None
@@ -339,7 +358,7 @@ pub fn find(text: &Text, layout: &Layout, exclude: &[(usize, usize)]) -> Vec<Ind
             e = all.end();
         }
         // Target: a cue in the clause, or a reached value in a tasks section.
-        let cs = clause_start(flat, s, 160);
+        let cs = clause_start(text.restored, s, 160);
         let clause = &flat[cs..s];
         let section = layout.section_at(text, s);
         let in_tasks = layout
@@ -363,13 +382,18 @@ pub fn find(text: &Text, layout: &Layout, exclude: &[(usize, usize)]) -> Vec<Ind
             .captures(&flat[all.end()..])
             .and_then(|m| m.get(1))
             .map(|g| squash(g.as_str()))
-            .or_else(|| re.level_any.find_iter(clause).last().map(|g| squash(g.as_str())));
+            .or_else(|| {
+                re.level_any
+                    .find_iter(clause)
+                    .last()
+                    .map(|g| squash(g.as_str()))
+            });
         let base_year = re
             .base
             .captures(&flat[e..])
             .and_then(|m| m.get(1))
             .and_then(|g| g.as_str().parse().ok());
-        let ss = sentence_start(flat, s, 240);
+        let ss = sentence_start(text.restored, s, 240);
         let sentence = re.paren.replace_all(&flat[ss..s], " ").to_string();
         let subject = match re.head.find(&sentence) {
             Some(h) => {

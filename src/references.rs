@@ -64,7 +64,8 @@ fn res() -> Option<&'static Res> {
             typ: Regex::new(&format!(r"(?i)({})\s+(?:số\s*:?\s*)?$", names.join("|"))).ok()?,
             ref_date: Regex::new(&format!(r"(?i)^\s*,?\s*(?:ban hành\s+)?ngày\s+{DATE}")).ok()?,
             day_num: Regex::new(r"(?i)(?:ngày\s+)?(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})").ok()?,
-            day_words: Regex::new(r"(?i)ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})").ok()?,
+            day_words: Regex::new(r"(?i)ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
+                .ok()?,
             day_partial: Regex::new(r"(?i)ngày\s+(\d{1,2})\s*/\s*(\d{1,2})").ok()?,
             quarter: Regex::new(r"(?i)quý\s+(IV|III|II|I|[1-4])\s*(?:/\s*|năm\s+)(\d{4})").ok()?,
             months: Regex::new(r"(?i)(\d{1,2}|sáu|chín)\s+tháng\s+(đầu|cuối)\s+năm(?:\s+(\d{4}))?")

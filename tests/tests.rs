@@ -1,5 +1,5 @@
 //! Integration tests: one binary, one module per feature.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod layering;
 mod extract;
+mod layering;

@@ -23,7 +23,10 @@ fn res() -> Option<&'static Res> {
     static R: OnceLock<Option<Res>> = OnceLock::new();
     R.get_or_init(|| {
         Some(Res {
-            page: Regex::new(r"(?i)^\s*(?:[-–]\s*\d{1,3}\s*[-–]|\d{1,3}|trang\s+\d{1,3}(?:\s*/\s*\d{1,3})?)\s*$").ok()?,
+            page: Regex::new(
+                r"(?i)^\s*(?:[-–]\s*\d{1,3}\s*[-–]|\d{1,3}|trang\s+\d{1,3}(?:\s*/\s*\d{1,3})?)\s*$",
+            )
+            .ok()?,
             note: Regex::new(
                 r"^\s*([⁰¹²³⁴⁵⁶⁷⁸⁹]+\s*|\(\*\)\s*|\*\s+|[!?]\s*|\d{1,2}\s+)(\p{Lu}.*)$",
             )
@@ -52,7 +55,13 @@ fn to_superscript(d: &str) -> String {
 }
 
 /// Candidate call sites (restored byte ranges) for a marker, in lines before `before`.
-fn calls_for(text: &Text, roles: &[Role], marker: &str, before: usize, re: &Res) -> Vec<(usize, usize)> {
+fn calls_for(
+    text: &Text,
+    roles: &[Role],
+    marker: &str,
+    before: usize,
+    re: &Res,
+) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let digits = superscript_digits(marker).or_else(|| {
         marker
@@ -61,7 +70,10 @@ fn calls_for(text: &Text, roles: &[Role], marker: &str, before: usize, re: &Res)
             .then(|| marker.to_string())
     });
     for i in 0..before {
-        if matches!(roles.get(i), Some(Role::Footnote | Role::Meta | Role::Furniture)) {
+        if matches!(
+            roles.get(i),
+            Some(Role::Footnote | Role::Meta | Role::Furniture)
+        ) {
             continue;
         }
         let line = text.line(i);
@@ -134,7 +146,10 @@ pub fn find(text: &Text, roles: &mut [Role], body: Range<usize>) -> Vec<Footnote
         let (ls, _) = text.line_bytes(i);
         let (ts, te) = text.trimmed_line_bytes(i);
         let _ = ts;
-        let (line_no, span) = text.span(ls + m.start() + (m.as_str().len() - m.as_str().trim_start().len()), te);
+        let (line_no, span) = text.span(
+            ls + m.start() + (m.as_str().len() - m.as_str().trim_start().len()),
+            te,
+        );
         notes.push(Footnote {
             marker,
             text: squash(body_text.as_str()),

@@ -174,7 +174,8 @@ pub fn find(text: &Text, roles: &mut [Role]) -> (Header, Range<usize>) {
             let rest = t[m.end()..].trim();
             if !rest.is_empty() {
                 let (ls, le) = text.trimmed_line_bytes(i);
-                h.addressees.push(field(text, squash(rest), ls + m.end(), le));
+                h.addressees
+                    .push(field(text, squash(rest), ls + m.end(), le));
             }
             let mut j = i + 1;
             while j < body_end && text.line(j).trim_start().starts_with(['-', '+', '•']) {

@@ -123,7 +123,13 @@ fn parse(t: &str, re: &Res) -> Option<Marker> {
         if raw.contains(['I', 'V', 'X']) {
             let fixed: String = raw
                 .chars()
-                .map(|ch| if matches!(ch, 'l' | 'L' | '1' | '|') { 'I' } else { ch })
+                .map(|ch| {
+                    if matches!(ch, 'l' | 'L' | '1' | '|') {
+                        'I'
+                    } else {
+                        ch
+                    }
+                })
                 .collect();
             if let Some(v) = roman_value(&fixed) {
                 let dot = t.find('.')?;
@@ -140,21 +146,44 @@ fn parse(t: &str, re: &Res) -> Option<Marker> {
         let (a, b, d) = (num(&c, 1)?, num(&c, 2)?, num(&c, 3)?);
         let m = format!("{a}.{b}.{d}.");
         let end = c.get(3)?.end();
-        let end = if t.get(end..end + 1) == Some(".") { end + 1 } else { end };
-        return Some(Marker { kind: Kind::Dec3, value: d, text: m, len: with_space(t, end) });
+        let end = if t.get(end..end + 1) == Some(".") {
+            end + 1
+        } else {
+            end
+        };
+        return Some(Marker {
+            kind: Kind::Dec3,
+            value: d,
+            text: m,
+            len: with_space(t, end),
+        });
     }
     if let Some(c) = re.dec2.captures(t) {
         let (a, b) = (num(&c, 1)?, num(&c, 2)?);
         if a <= 30 && b <= 30 {
             let end = c.get(2)?.end();
-            let end = if t.get(end..end + 1) == Some(".") { end + 1 } else { end };
-            return Some(Marker { kind: Kind::Dec2, value: b, text: format!("{a}.{b}."), len: with_space(t, end) });
+            let end = if t.get(end..end + 1) == Some(".") {
+                end + 1
+            } else {
+                end
+            };
+            return Some(Marker {
+                kind: Kind::Dec2,
+                value: b,
+                text: format!("{a}.{b}."),
+                len: with_space(t, end),
+            });
         }
     }
     if let Some(c) = re.dec1.captures(t) {
         let v = num(&c, 1)?;
         let dot = t.find('.')?;
-        return Some(Marker { kind: Kind::Dec1, value: v, text: format!("{v}."), len: with_space(t, dot + 1) });
+        return Some(Marker {
+            kind: Kind::Dec1,
+            value: v,
+            text: format!("{v}."),
+            len: with_space(t, dot + 1),
+        });
     }
     if let Some(c) = re.letter.captures(t) {
         let raw = c.get(1)?.as_str().chars().next()?;
@@ -176,7 +205,12 @@ fn parse(t: &str, re: &Res) -> Option<Marker> {
     if let Some(c) = re.paren.captures(t) {
         let v = num(&c, 1)?;
         let close = t.find(')')?;
-        return Some(Marker { kind: Kind::Paren, value: v, text: format!("{v})"), len: with_space(t, close + 1) });
+        return Some(Marker {
+            kind: Kind::Paren,
+            value: v,
+            text: format!("{v})"),
+            len: with_space(t, close + 1),
+        });
     }
     if let Some(c) = re.bullet.captures(t) {
         let m = c.get(1)?;
@@ -185,7 +219,12 @@ fn parse(t: &str, re: &Res) -> Option<Marker> {
             "-" | "–" | "—" => Kind::Dash,
             _ => Kind::Dot,
         };
-        return Some(Marker { kind, value: 0, text: m.as_str().to_string(), len: with_space(t, m.end()) });
+        return Some(Marker {
+            kind,
+            value: 0,
+            text: m.as_str().to_string(),
+            len: with_space(t, m.end()),
+        });
     }
     None
 }
@@ -296,7 +335,11 @@ pub fn find(text: &Text, roles: &mut [Role], body: Range<usize>) -> Found {
             if let Some(p) = letter.filter(|&p| !dec_fits && stack[p].2 + 1 == m.value) {
                 let _ = p;
                 if let Some(&l) = LETTERS.get(m.value as usize - 1) {
-                    m = Marker { kind: Kind::Letter, text: format!("{l})"), ..m };
+                    m = Marker {
+                        kind: Kind::Letter,
+                        text: format!("{l})"),
+                        ..m
+                    };
                 }
             }
         }
@@ -346,7 +389,8 @@ pub fn find(text: &Text, roles: &mut [Role], body: Range<usize>) -> Found {
         let (_, he) = text.trimmed_line_bytes(last);
         let region = text.flat.get(hs..he.max(hs)).unwrap_or("");
         let cut = re.cut.find(region).map_or(region.len(), |c| c.start());
-        let head_raw = region[..cut].trim_end_matches([' ', '\'', '`', '~', '.', ',', ':', ';', '-']);
+        let head_raw =
+            region[..cut].trim_end_matches([' ', '\'', '`', '~', '.', ',', ':', ';', '-']);
         let heading = squash(head_raw);
         let hend = hs + head_raw.len();
         let (line_no, span) = text.span(mstart, hend.max(mstart));
@@ -394,7 +438,9 @@ pub fn find(text: &Text, roles: &mut [Role], body: Range<usize>) -> Found {
         // End of the last non-blank body line before `end_line`.
         let mut end_byte = hend;
         for l in (line..end_line).rev() {
-            if matches!(roles.get(l), Some(Role::Body | Role::Heading)) && !text.line(l).trim().is_empty() {
+            if matches!(roles.get(l), Some(Role::Body | Role::Heading))
+                && !text.line(l).trim().is_empty()
+            {
                 end_byte = text.trimmed_line_bytes(l).1.max(hend);
                 break;
             }
