@@ -202,8 +202,11 @@ fn clean_subject(s: &str, re: &Res) -> Option<String> {
         }
         s = t;
     }
-    let s = s
-        .trim_start_matches([' ', ',', '-', '+', '~'])
+    let s = s.trim_start_matches([' ', ',', '-', '+', '~']);
+    let s = ["trong đó, ", "Trong đó, ", "trong đó ", "Trong đó "]
+        .iter()
+        .find_map(|p| s.strip_prefix(p))
+        .unwrap_or(s)
         .trim_end_matches([' ', ',', '(', '-', '~'])
         .to_string();
     (!s.is_empty() && s.chars().any(char::is_alphabetic)).then_some(s)
@@ -383,8 +386,10 @@ pub fn find(text: &Text, layout: &Layout, exclude: &[(usize, usize)]) -> Vec<Ind
             .and_then(|m| m.get(1))
             .map(|g| squash(g.as_str()))
             .or_else(|| {
+                let ls = text.line_bytes(text.line_of(s)).0;
+                let before_on_line = &flat[ls.min(s)..s];
                 re.level_any
-                    .find_iter(clause)
+                    .find_iter(before_on_line)
                     .last()
                     .map(|g| squash(g.as_str()))
             });
@@ -395,7 +400,7 @@ pub fn find(text: &Text, layout: &Layout, exclude: &[(usize, usize)]) -> Vec<Ind
             .and_then(|g| g.as_str().parse().ok());
         let ss = sentence_start(text.restored, s, 240);
         let sentence = re.paren.replace_all(&flat[ss..s], " ").to_string();
-        let subject = match re.head.find(&sentence) {
+        let subject = match re.head.find_iter(&sentence).last() {
             Some(h) => {
                 let rest = &sentence[h.start()..];
                 let cut = re
