@@ -47,3 +47,13 @@ pub fn heldout_tail(gold: &str, ocr: &str, fraction: f64) -> (String, String) {
     }
     (gs, os)
 }
+mod extract;
+mod indicators;
+mod references;
+mod schema;
+mod structure;
+pub use extract::{extract, ExtractInput};
+pub use schema::{
+    json_schema, Call, DateMention, Direction, Document, Field, Footnote, Header, Indicator,
+    IndicatorKind, Reference, Section, SectionKind, Signer, Span, SCHEMA_VERSION,
+};

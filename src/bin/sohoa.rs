@@ -81,6 +81,17 @@ enum Cmd {
         #[command(flatten)]
         m: ModelOpts,
     },
+    /// Restore a notice, then segment it and print one JSON document record (schema 1.0.0).
+    Extract {
+        /// Input file, or `-` (default) for standard input.
+        #[arg(default_value = "-")]
+        file: String,
+        /// The input is clean text: extract from it as it is, without restoration.
+        #[arg(long)]
+        no_restore: bool,
+        #[command(flatten)]
+        m: ModelOpts,
+    },
     /// Build the models of dictionaries/ (deterministic).
     #[command(subcommand)]
     Model(ModelCmd),
@@ -200,6 +211,26 @@ fn run() -> Result<ExitCode> {
             } else {
                 stdout.write_all(out.text.as_bytes())?;
             }
+        }
+        Cmd::Extract {
+            file,
+            no_restore,
+            m,
+        } => {
+            let (text, name) = read_input(&file)?;
+            let restored = if no_restore {
+                text.clone()
+            } else {
+                restorer(&m)?.restore(&text).text
+            };
+            let doc = sohoa::extract(&sohoa::ExtractInput {
+                original: &text,
+                restored: &restored,
+                source: Some(name),
+            })?;
+            let mut stdout = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut stdout, &doc)?;
+            writeln!(stdout)?;
         }
         Cmd::Eval {
             gold,
