@@ -42,15 +42,17 @@ run() { # jobs out-dir label
     python3 - "$2/summary.json" "$TMP/time.txt" "$3" <<'EOF'
 import json, re, sys
 s = json.load(open(sys.argv[1]))
-rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(sys.argv[2]).read())
+t = open(sys.argv[2]).read()
+rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", t)
+cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", t))
 mb = int(rss.group(1)) / 1024 if rss else float("nan")
 sec = s["seconds"]
 print(f"{sys.argv[3]:<10} files={s['files']} ok={s['ok']} processed={s['processed']} skipped={s['skipped']} "
       f"time={sec:.2f}s files/s={s['processed'] / sec:.1f} syllables/s={s['syllables'] / sec:,.0f} "
-      f"peak_rss={mb:.0f}MiB")
+      f"cpu={cpu:.2f}s peak_rss={mb:.0f}MiB")
 EOF
 }
-echo "sohoa batch over $N generated notices ($(nproc) cores):"
+echo "sohoa batch over $N generated notices ($(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)):"
 run 1 "$TMP/out1" "1 thread"
 run 2 "$TMP/out2" "2 threads"
 run 2 "$TMP/out2" "rerun"
