@@ -539,3 +539,20 @@ fn killed_run_then_rerun_equals_clean_run() {
         db_dump(&tmp.path().join("clean.db"))
     );
 }
+
+#[test]
+fn a_damaged_record_is_redone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    make_tree(&input, 6);
+    let out = tmp.path().join("out");
+    let _ = run(&input, &opts(&out, 1), &fast()).unwrap();
+    let clean = snapshot(&out);
+    // As a power loss could leave it: the record truncated, a temporary left behind.
+    let rec = out.join("records/huyen-1/xa-1/tb-001.txt.json");
+    std::fs::write(&rec, b"{\"source\": ").unwrap();
+    std::fs::write(out.join("records/huyen-1/.tb-009.txt.json.4242.tmp"), b"{").unwrap();
+    let rep = run(&input, &opts(&out, 1), &fast()).unwrap();
+    assert_eq!((rep.processed, rep.skipped), (1, 9));
+    assert_eq!(snapshot(&out), clean);
+}
