@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod align;
+pub mod batch;
 pub mod channel;
 mod container;
 mod decode;
@@ -15,6 +16,9 @@ pub mod eval;
 mod io;
 pub mod lexicon;
 pub mod lm;
+mod processor;
+pub mod store;
+pub mod stream;
 pub mod syllable;
 pub mod token;
 
@@ -27,6 +31,7 @@ pub mod model_file {
 }
 pub use decode::{Change, Models, Restored, Restorer, RestorerBuilder, Scratch};
 pub use io::{decode_text, write_atomic, MAX_INPUT_BYTES};
+pub use processor::{process_caught, FnProcessor, Processor};
 
 /// The held-out tail of an aligned pair of texts: lines are aligned, and the last `fraction` of
 /// the aligned line pairs is returned as (gold, ocr) texts. Channel training uses the rest.

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per feature.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod batch;
 mod extract;
 mod layering;
 mod lm;
