@@ -53,5 +53,6 @@ pub fn extract(input: &ExtractInput) -> Result<Document> {
         dates,
         original: input.original.to_string(),
         restored: input.restored.to_string(),
+        restoration: None,
     })
 }

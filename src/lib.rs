@@ -16,6 +16,7 @@ pub mod eval;
 mod io;
 pub mod lexicon;
 pub mod lm;
+mod pipeline;
 mod processor;
 pub mod store;
 pub mod stream;
@@ -31,6 +32,7 @@ pub mod model_file {
 }
 pub use decode::{Change, Models, Restored, Restorer, RestorerBuilder, Scratch};
 pub use io::{decode_text, write_atomic, MAX_INPUT_BYTES};
+pub use pipeline::Pipeline;
 pub use processor::{process_caught, FnProcessor, Processor};
 
 /// The held-out tail of an aligned pair of texts: lines are aligned, and the last `fraction` of
@@ -59,6 +61,7 @@ mod schema;
 mod structure;
 pub use extract::{extract, ExtractInput};
 pub use schema::{
-    json_schema, Call, DateMention, Direction, Document, Field, Footnote, Header, Indicator,
-    IndicatorKind, Reference, Section, SectionKind, Signer, Span, SCHEMA_VERSION,
+    json_schema, Call, Correction, DateMention, Direction, Document, Field, Footnote, Header,
+    Indicator, IndicatorKind, Reference, Restoration, Section, SectionKind, Signer, Span,
+    SCHEMA_VERSION,
 };

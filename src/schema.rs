@@ -38,6 +38,38 @@ pub struct Document {
     pub original: String,
     /// The restored text, line for line with `original`.
     pub restored: String,
+    /// How the restored text was made: every change and the decoder's confidence. Absent when the
+    /// caller supplied the restored text itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restoration: Option<Restoration>,
+}
+
+/// The restoration step's account of itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Restoration {
+    /// Identity of the models used (versions and checksums).
+    pub model_version: String,
+    /// Word tokens looked at.
+    pub words: usize,
+    /// Mean confidence over all word tokens, changed or not, in 0..1.
+    pub mean_confidence: f32,
+    /// Every changed token, in order.
+    pub changes: Vec<Correction>,
+}
+
+/// One token changed by restoration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Correction {
+    /// 1-based line of the input.
+    pub line: usize,
+    /// `[start, end)` character offsets in the original input.
+    pub span: Span,
+    /// The token as the OCR wrote it.
+    pub original: String,
+    /// The restored token.
+    pub restored: String,
+    /// Confidence in 0..1 that the restored form is right.
+    pub confidence: f32,
 }
 
 /// A located header value: `value` is normalised (an ISO date, an upper-case type), `text` is as

@@ -23,7 +23,7 @@ fn ranks() -> BTreeMap<&'static str, u8> {
         ("references", 6),
         ("extract", 7),
         ("pipeline", 8),
-        ("processor", 8),
+        ("processor", 1),
         ("store", 8),
         ("ocr", 8),
         ("batch", 9),

@@ -217,32 +217,9 @@ fn restorer(m: &ModelOpts) -> Result<Restorer> {
     Ok(b.build(Arc::new(models))?)
 }
 
-thread_local! {
-    static SCRATCH: std::cell::RefCell<sohoa::Scratch> = std::cell::RefCell::new(sohoa::Scratch::new());
-}
-
-/// The per-document step of `batch` and `stream`: restoration and a minimal record for now
-/// (the lead swaps in restore + extract).
-fn processor(m: &ModelOpts) -> Result<impl sohoa::Processor> {
-    let r = restorer(m)?;
-    let version = format!(
-        "sohoa {} {}",
-        env!("CARGO_PKG_VERSION"),
-        r.models().version()
-    );
-    Ok(sohoa::FnProcessor::new(
-        version,
-        move |source: &str, text: &str| {
-            let out = SCRATCH.with(|s| r.restore_with(text, &mut s.borrow_mut()));
-            Ok(serde_json::json!({
-                "schema_version": 1,
-                "source": source,
-                "original": text,
-                "restored": out.text,
-                "stats": { "syllables": out.words, "mean_confidence": out.mean_confidence },
-            }))
-        },
-    ))
+/// The per-document step of `extract`, `batch` and `stream`: restore, then extract.
+fn pipeline(m: &ModelOpts) -> Result<sohoa::Pipeline> {
+    Ok(sohoa::Pipeline::new(restorer(m)?))
 }
 
 fn pair_files(dir: &Path) -> Result<Vec<(PathBuf, PathBuf)>> {
@@ -285,16 +262,15 @@ fn run() -> Result<ExitCode> {
             m,
         } => {
             let (text, name) = read_input(&file)?;
-            let restored = if no_restore {
-                text.clone()
+            let doc = if no_restore {
+                sohoa::extract(&sohoa::ExtractInput {
+                    original: &text,
+                    restored: &text,
+                    source: Some(name),
+                })?
             } else {
-                restorer(&m)?.restore(&text).text
+                pipeline(&m)?.document(Some(&name), &text, &mut sohoa::Scratch::new())?
             };
-            let doc = sohoa::extract(&sohoa::ExtractInput {
-                original: &text,
-                restored: &restored,
-                source: Some(name),
-            })?;
             let mut stdout = std::io::stdout().lock();
             serde_json::to_writer_pretty(&mut stdout, &doc)?;
             writeln!(stdout)?;
@@ -401,7 +377,7 @@ fn run() -> Result<ExitCode> {
             );
         }
         Cmd::Batch(a) => {
-            let p = processor(&a.m)?;
+            let p = pipeline(&a.m)?;
             let mut o = sohoa::batch::BatchOptions::new(&a.out);
             o.sqlite = a.sqlite;
             o.jobs = a.jobs;
@@ -425,7 +401,7 @@ fn run() -> Result<ExitCode> {
             return Ok(ExitCode::from(rep.exit_code()));
         }
         Cmd::Stream { jobs, m } => {
-            let p = processor(&m)?;
+            let p = pipeline(&m)?;
             let stdin = std::io::stdin().lock();
             let stdout = std::io::BufWriter::new(std::io::stdout().lock());
             // Exit 0 even when some lines failed: their error records are the answer, and
