@@ -12,6 +12,7 @@ mod container;
 mod decode;
 mod error;
 pub mod eval;
+pub mod formats;
 mod io;
 pub mod lexicon;
 pub mod lm;
