@@ -1,4 +1,5 @@
 //! Integration tests: one binary, one module per feature.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod formats;
 mod layering;

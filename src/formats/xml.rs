@@ -123,14 +123,16 @@ impl<'a> Scan<'a> {
                         "amp" => "&".into(),
                         "apos" => "'".into(),
                         "quot" => "\"".into(),
-                        other => return Err(err(
-                            self.path,
-                            format!(
+                        other => {
+                            return Err(err(
+                                self.path,
+                                format!(
                                 "at byte {start}: entity &{}; is not one of the five predefined \
                                      XML entities (entities are never expanded)",
                                 clip(other)
                             ),
-                        )),
+                            ))
+                        }
                     },
                     Err(e) => return Err(err(self.path, format!("at byte {start}: {e}"))),
                 };
@@ -172,6 +174,16 @@ impl<'a> Scan<'a> {
                     end - start
                 ),
             ));
+        }
+        // Validate every attribute once (duplicates, missing quotes), so readers that look up
+        // only the first match still reject a malformed tag.
+        for a in e.attributes() {
+            a.map_err(|x| {
+                err(
+                    self.path,
+                    format!("at byte {start}: bad attribute in <{}>: {x}", clip(&local(e))),
+                )
+            })?;
         }
         Ok(())
     }
