@@ -370,10 +370,16 @@ fn text_and_json_outputs() {
     let j = formats::write(&d, &corr, &info(), OutputFormat::Json).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&j).unwrap();
     assert_eq!(v["format"], "hocr");
-    assert_eq!(
-        v["pages"][0]["blocks"][1]["lines"][0]["words"][0]["text"],
-        "THÔNG"
-    );
+    let w = v["pages"][0]["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|b| b["lines"].as_array().unwrap())
+        .flat_map(|l| l["words"].as_array().unwrap())
+        .find(|w| w["id"] == "word_1_8")
+        .unwrap();
+    assert_eq!(w["text"], "THÔNG");
+    assert_eq!(w["bbox"]["x0"], 101.0);
     assert!(OutputFormat::parse("alto", Format::Hocr).is_err());
     assert_eq!(
         OutputFormat::parse("hocr", Format::Hocr).unwrap(),

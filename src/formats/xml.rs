@@ -181,7 +181,10 @@ impl<'a> Scan<'a> {
             a.map_err(|x| {
                 err(
                     self.path,
-                    format!("at byte {start}: bad attribute in <{}>: {x}", clip(&local(e))),
+                    format!(
+                        "at byte {start}: bad attribute in <{}>: {x}",
+                        clip(&local(e))
+                    ),
                 )
             })?;
         }
