@@ -420,18 +420,17 @@ impl OcrDocument {
     pub fn corrected(&self, corrections: &[Correction]) -> OcrDocument {
         let map: BTreeMap<usize, &Correction> = corrections.iter().map(|c| (c.word, c)).collect();
         let mut doc = self.clone();
-        let mut i = 0usize;
-        for w in doc
+        for (i, w) in doc
             .pages
             .iter_mut()
             .flat_map(|p| p.blocks.iter_mut())
             .flat_map(|b| b.lines.iter_mut())
             .flat_map(|l| l.words.iter_mut())
+            .enumerate()
         {
             if let Some(c) = map.get(&i) {
                 w.text.clone_from(&c.text);
             }
-            i += 1;
         }
         doc
     }
