@@ -487,3 +487,41 @@ mod mutations {
         }
     }
 }
+
+/// The bar: the corrected ALTO/hOCR carry exactly what `sohoa restore` gives for the same text.
+/// Needs the embedded models (a build with `dictionaries/lm.smt`); SKIPs without them.
+#[test]
+fn corrected_files_match_restore() {
+    let models = match sohoa::Models::embedded() {
+        Ok(m) => std::sync::Arc::new(m),
+        Err(e) => {
+            eprintln!("SKIP corrected_files_match_restore: {e}");
+            return;
+        }
+    };
+    let restorer = sohoa::RestorerBuilder::new().build(models).unwrap();
+    for (file, xsd) in [
+        ("notice.alto3.xml", Some("alto-3-1.xsd")),
+        ("notice.hocr", None),
+        ("notice.page.xml", Some("page-2019-07-15.xsd")),
+    ] {
+        let (_, d) = load(file);
+        let r = restorer.restore(&d.text());
+        let changes: Vec<TextChange> = r
+            .changes
+            .iter()
+            .map(|c| TextChange {
+                line: c.line,
+                span: c.span,
+                restored: c.restored.clone(),
+                confidence: c.confidence,
+            })
+            .collect();
+        let corr = formats::corrections_from_changes(&d, &changes);
+        let out = formats::write(&d, &corr, &info(), OutputFormat::Same).unwrap();
+        let back = formats::read(&out, file).unwrap();
+        assert_eq!(back.text(), r.text, "{file}");
+        assert_eq!(boxes(&back), boxes(&d), "{file}");
+        xmllint(&out, xsd.map(schema).as_deref(), file);
+    }
+}
