@@ -13,6 +13,7 @@ mod container;
 mod decode;
 mod error;
 pub mod eval;
+pub mod formats;
 mod io;
 pub mod lexicon;
 pub mod lm;

@@ -3,6 +3,7 @@
 
 mod batch;
 mod extract;
+mod formats;
 mod layering;
 mod lm;
 mod syllable;
