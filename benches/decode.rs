@@ -13,14 +13,24 @@ fn input() -> String {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .expect("corpus/dev exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.to_string_lossy().ends_with("-freeserif.ocr.txt") && !p.to_string_lossy().contains("all-"))
+        .filter(|p| {
+            p.to_string_lossy().ends_with("-freeserif.ocr.txt")
+                && !p.to_string_lossy().contains("all-")
+        })
         .collect();
     files.sort();
-    files.iter().map(|p| std::fs::read_to_string(p).expect("readable")).collect::<Vec<_>>().join("\n\n")
+    files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("readable"))
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 fn syllables(text: &str) -> u64 {
-    sohoa::token::tokenize(text).iter().filter(|t| t.kind == sohoa::token::TokenKind::Word).count() as u64
+    sohoa::token::tokenize(text)
+        .iter()
+        .filter(|t| t.kind == sohoa::token::TokenKind::Word)
+        .count() as u64
 }
 
 fn bench(c: &mut Criterion) {
@@ -30,23 +40,44 @@ fn bench(c: &mut Criterion) {
     let restorer = RestorerBuilder::new().build(models).expect("restorer");
     // Check once that real work is done: most tokens are changed by restoration.
     let out = restorer.restore(&text);
-    assert!(out.changes.len() as u64 > n / 3, "restoration changed too little");
+    assert!(
+        out.changes.len() as u64 > n / 3,
+        "restoration changed too little"
+    );
 
     let mut g = c.benchmark_group("restore");
     g.throughput(Throughput::Elements(n));
     g.sample_size(10);
-    g.bench_function("one_thread", |b| b.iter(|| restorer.restore_with(&text, &mut Scratch::new()).changes.len()));
+    g.bench_function("one_thread", |b| {
+        b.iter(|| {
+            restorer
+                .restore_with(&text, &mut Scratch::new())
+                .changes
+                .len()
+        })
+    });
     // All threads: the same text split into paragraphs restored in parallel.
     let paras: Vec<&str> = text.split("\n\n").collect();
     g.bench_function("all_threads", |b| {
-        b.iter(|| paras.par_iter().map_init(Scratch::new, |s, p| restorer.restore_with(p, s).changes.len()).sum::<usize>())
+        b.iter(|| {
+            paras
+                .par_iter()
+                .map_init(Scratch::new, |s, p| {
+                    restorer.restore_with(p, s).changes.len()
+                })
+                .sum::<usize>()
+        })
     });
     g.finish();
 
     let mut g = c.benchmark_group("load");
     g.sample_size(10);
     g.bench_function("models_and_restorer", |b| {
-        b.iter(|| RestorerBuilder::new().build(Arc::new(Models::embedded().expect("models"))).expect("restorer"))
+        b.iter(|| {
+            RestorerBuilder::new()
+                .build(Arc::new(Models::embedded().expect("models")))
+                .expect("restorer")
+        })
     });
     g.finish();
 }

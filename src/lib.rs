@@ -15,6 +15,7 @@ pub mod eval;
 mod io;
 pub mod lexicon;
 pub mod lm;
+pub mod ocr;
 pub mod syllable;
 pub mod token;
 

@@ -24,7 +24,7 @@ fn ranks() -> BTreeMap<&'static str, u8> {
         ("extract", 7),
         ("pipeline", 8),
         ("store", 8),
-        ("ocr", 8),
+        ("ocr", 3),
         ("batch", 9),
         ("stream", 9),
     ]
