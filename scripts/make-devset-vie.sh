@@ -15,6 +15,7 @@
 # Environment:
 #   SOHOA_SHARED    shared data dir holding tools/render_ocr.py (default: REPO/../shared)
 #   SOHOA_OCR_LOCK  if set, each render holds `flock` on this file (one Tesseract at a time)
+#   SOHOA_DEV_QUALITIES  only these qualities (e.g. "clean:50:0.4:8"), to run two renders at once
 #
 # Needs: apt-get install tesseract-ocr tesseract-ocr-vie fonts-freefont-ttf; pillow, numpy.
 # Output depends on the Tesseract version; it was made with Tesseract 5.3.0.
@@ -35,7 +36,7 @@ lock=()
 if [ -n "${SOHOA_OCR_LOCK:-}" ]; then lock=(flock "$SOHOA_OCR_LOCK"); fi
 
 # quality size blur noise
-QUALITIES="degraded:33:1.0:20 clean:50:0.4:8"
+QUALITIES=${SOHOA_DEV_QUALITIES:-"degraded:33:1.0:20 clean:50:0.4:8"}
 
 mkdir -p "$DEV"
 for q in $QUALITIES; do
