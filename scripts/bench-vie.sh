@@ -95,11 +95,11 @@ for q in $QUALITIES; do
     fi
     raw=$(python3 "$SCORE" "$gold" "$ocr" --json)
     words=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["hyp"]["words"])' "$raw")
-    t=$(python3 -c 'import json,sys; h=json.loads(sys.argv[1])["hyp"]; print(f"{h[\"word_acc\"]:.4f} / {h[\"cer\"]:.4f}")' "$raw")
+    t=$(python3 -c 'import json,sys; h=json.loads(sys.argv[1])["hyp"]; print("%.4f / %.4f" % (h["word_acc"], h["cer"]))' "$raw")
     if [ -z "$why" ]; then
         "$SOHOA_BIN" restore --models "$M" "$ocr" > "$OUT/all-$q.sohoa.txt"
         s=$(python3 "$SCORE" "$gold" "$OUT/all-$q.sohoa.txt" --json \
-            | python3 -c 'import json,sys; h=json.load(sys.stdin)["hyp"]; print(f"{h[\"word_acc\"]:.4f} / {h[\"cer\"]:.4f}")')
+            | python3 -c 'import json,sys; h=json.load(sys.stdin)["hyp"]; print("%.4f / %.4f" % (h["word_acc"], h["cer"]))')
     else
         s="skipped ($why)"
     fi
