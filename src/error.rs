@@ -61,6 +61,30 @@ pub enum Error {
     /// SQLite failed.
     #[error("sqlite: {0}")]
     Sqlite(String),
+    /// An external program sohoa drives (Tesseract, pdftoppm) is not installed.
+    #[error("{tool} is not installed (or not on PATH); install it with: {install}")]
+    MissingTool {
+        /// The program.
+        tool: String,
+        /// The command that installs it.
+        install: String,
+    },
+    /// Tesseract is installed but lacks a language model it was asked to use.
+    #[error("Tesseract has no '{lang}' language model; install it with: {install}")]
+    MissingLanguage {
+        /// The Tesseract language code (`vie`).
+        lang: String,
+        /// The command that installs it.
+        install: String,
+    },
+    /// OCR of an input file failed (the engine exited with an error, timed out or wrote nothing).
+    #[error("{path}: OCR failed: {reason}")]
+    Ocr {
+        /// The input file.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// A configuration or argument was invalid.
     #[error("configuration: {0}")]
     Config(String),

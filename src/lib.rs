@@ -17,6 +17,7 @@ pub mod formats;
 mod io;
 pub mod lexicon;
 pub mod lm;
+pub mod ocr;
 mod pipeline;
 mod processor;
 pub mod store;

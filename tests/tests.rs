@@ -6,4 +6,5 @@ mod extract;
 mod formats;
 mod layering;
 mod lm;
+mod ocr;
 mod syllable;

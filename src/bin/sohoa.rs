@@ -92,6 +92,27 @@ enum Cmd {
         #[command(flatten)]
         m: ModelOpts,
     },
+    /// Read a scanned file (PNG, JPEG, TIFF, PDF) with Tesseract; prints its text, pages separated
+    /// by a form feed. Only reads: no restoration.
+    Ocr {
+        /// The image or PDF.
+        file: PathBuf,
+        /// Print Tesseract's hOCR (word boxes and confidences) instead of the text.
+        #[arg(long)]
+        hocr: bool,
+        /// Tesseract languages.
+        #[arg(long, default_value = "vie+eng")]
+        langs: String,
+        /// Resolution of the input (and of PDF rasterisation; 300 when not given).
+        #[arg(long)]
+        dpi: Option<u32>,
+        /// Tesseract page segmentation mode.
+        #[arg(long)]
+        psm: Option<u8>,
+        /// Seconds one Tesseract run (one image or PDF page) may take.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+    },
     /// Build the models of dictionaries/ (deterministic).
     #[command(subcommand)]
     Model(ModelCmd),
@@ -315,6 +336,31 @@ fn run() -> Result<ExitCode> {
             );
             for (a, b, n) in &s.errors {
                 println!("  {n:5}  gold={a:?} got={b:?}");
+            }
+        }
+        Cmd::Ocr {
+            file,
+            hocr,
+            langs,
+            dpi,
+            psm,
+            timeout,
+        } => {
+            let opts = sohoa::ocr::OcrOptions {
+                langs,
+                dpi,
+                psm,
+                timeout: std::time::Duration::from_secs(timeout),
+            };
+            let pages = sohoa::ocr::ocr_file(&file, &opts)?;
+            let mut stdout = std::io::stdout().lock();
+            if hocr {
+                for h in &pages.hocr {
+                    stdout.write_all(h.as_bytes())?;
+                }
+            } else {
+                stdout.write_all(pages.text().as_bytes())?;
+                writeln!(stdout)?;
             }
         }
         Cmd::Model(ModelCmd::Channel {
