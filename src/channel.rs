@@ -71,6 +71,46 @@ pub struct ChannelModel {
 
 pub use crate::token::{base_letter, fold, strip_tone};
 
+/// Highest cost of reading a letter as itself.
+const IDENTITY_COST: f32 = 0.3;
+
+/// Make every gold letter cheap to read as itself. An engine without a Vietnamese model never
+/// writes `ụ`, so the learned table has no such column and would price a correct `dụng` like a
+/// garbled one; but a `ụ` in the input is a `ụ` (from a Vietnamese-aware engine, or a word the
+/// OCR got right). Missing columns are added with the back-off costs.
+fn with_identity(
+    gold_alpha: &[char],
+    mut ocr_alpha: Vec<char>,
+    sub: Vec<f32>,
+    mut ins: Vec<f32>,
+    b: &BackoffCosts,
+) -> (Vec<char>, Vec<f32>, Vec<f32>) {
+    let old = ocr_alpha.len();
+    for &c in gold_alpha {
+        if !ocr_alpha.contains(&c) {
+            ocr_alpha.push(c);
+            ins.push(b.insert);
+        }
+    }
+    let o = ocr_alpha.len();
+    let mut out = Vec::with_capacity(gold_alpha.len() * o);
+    for (gi, &gc) in gold_alpha.iter().enumerate() {
+        let row = sub.get(gi * old..(gi + 1) * old).unwrap_or(&[]);
+        out.extend_from_slice(row);
+        out.extend(ocr_alpha[row.len()..].iter().map(|&oc| {
+            if base_letter(gc) == base_letter(oc) {
+                b.same_base
+            } else {
+                b.other
+            }
+        }));
+        if let Some(oi) = ocr_alpha.iter().position(|&oc| oc == gc) {
+            out[gi * o + oi] = out[gi * o + oi].min(IDENTITY_COST);
+        }
+    }
+    (ocr_alpha, out, ins)
+}
+
 impl ChannelModel {
     /// Read a model from container bytes. `path` names the file in errors.
     ///
@@ -117,6 +157,7 @@ impl ChannelModel {
             two: r.f32()?,
             insert: r.f32()?,
         };
+        let (ocr_alpha, sub, ins) = with_identity(&gold_alpha, ocr_alpha, sub, ins, &backoff);
         Ok(Self::assemble(
             gold_alpha, ocr_alpha, sub, del, ins, two, backoff, checksum,
         ))
@@ -615,8 +656,36 @@ mod train {
                     .map(|t| fold(t.text(s)))
                     .collect()
             };
+            // OCR writes a hook or horn it cannot place as a mark after the word (`si?` for sử,
+            // `tv’` for từ); the decoder reads such a glued mark as part of the word, so the
+            // model must learn it there too.
+            let ocr_words = |s: &str| -> Vec<String> {
+                let toks = tokenize(s);
+                let mut out = Vec::new();
+                for (k, t) in toks.iter().enumerate() {
+                    if !matches!(t.kind, TokenKind::Word | TokenKind::Number) {
+                        continue;
+                    }
+                    let mut w = fold(t.text(s));
+                    if let Some(m) = toks.get(k + 1) {
+                        let mark = m.text(s);
+                        let glued = m.kind == TokenKind::Punct
+                            && m.start == t.end
+                            && matches!(mark, "?" | "’" | "'")
+                            && toks.get(k + 2).is_none_or(|n| {
+                                n.kind == TokenKind::Space
+                                    || matches!(n.text(s), "," | "." | ";" | ":" | ")" | "\"")
+                            });
+                        if glued && t.kind == TokenKind::Word {
+                            w.push_str(mark);
+                        }
+                    }
+                    out.push(w);
+                }
+                out
+            };
             let gw = words(gold);
-            let ow = words(ocr);
+            let ow = ocr_words(ocr);
             if gw.is_empty() || ow.is_empty() {
                 return 0;
             }

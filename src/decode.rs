@@ -113,13 +113,15 @@ struct Entry {
 }
 
 /// One reading of a token.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Cand {
     /// Index into the lexicon, or `u32::MAX` for "keep the token as written".
     entry: u32,
     lm: WordId,
     /// Channel cost (already weighted).
     cost: f32,
+    /// The reading swallows the mark glued after the token (`si?` → `sử`, `tv’` → `từ`).
+    glued: bool,
 }
 
 /// Settings for a [`Restorer`]; see each setter.
@@ -133,6 +135,7 @@ pub struct RestorerBuilder {
     number_word_cost: f32,
     beam_delta: f32,
     candidate_delta: f32,
+    mark_cost: f32,
 }
 
 impl Default for RestorerBuilder {
@@ -146,6 +149,7 @@ impl Default for RestorerBuilder {
             number_word_cost: 1.5,
             beam_delta: 12.0,
             candidate_delta: 14.0,
+            mark_cost: 8.0,
         }
     }
 }
@@ -197,6 +201,13 @@ impl RestorerBuilder {
     /// cost and unigram prior) are not considered (default 14).
     pub fn candidate_delta(&mut self, d: f32) -> &mut Self {
         self.candidate_delta = d;
+        self
+    }
+
+    /// Cost of reading a mark glued after a word (`?`, `’`) as punctuation rather than as part of
+    /// the word (default 8).
+    pub fn mark_cost(&mut self, c: f32) -> &mut Self {
+        self.mark_cost = c;
         self
     }
 
@@ -516,7 +527,11 @@ impl Restorer {
         );
         // Build slots.
         let mut slots: Vec<Slot> = Vec::new();
+        let mut swallowed = usize::MAX; // a mark read as part of the word before it
         for (ti, bt) in toks.iter().enumerate() {
+            if ti == swallowed {
+                continue;
+            }
             let t = tok_text(bt);
             match bt.tok.kind {
                 TokenKind::Space => {}
@@ -534,6 +549,7 @@ impl Restorer {
                                     entry: u32::MAX,
                                     lm: id,
                                     cost: 0.0,
+                                    glued: false,
                                 }]),
                             });
                         }
@@ -548,13 +564,22 @@ impl Restorer {
                             entry: u32::MAX,
                             lm: lm.num(),
                             cost: 0.0,
+                            glued: false,
                         }])
                     };
                     slots.push(Slot { token: ti, cands });
                 }
                 TokenKind::Word => {
+                    let mark = if protected[ti] {
+                        None
+                    } else {
+                        glued_mark(&toks, ti, &tok_text)
+                    };
                     let cands = if protected[ti] {
                         self.code_candidates(t, scratch)
+                    } else if let Some(m) = mark {
+                        swallowed = ti + 1;
+                        self.glued_candidates(t, m, scratch)
                     } else {
                         self.word_candidates(t, scratch)
                     };
@@ -583,7 +608,20 @@ impl Restorer {
             }
             let e = &self.entries[cand.entry as usize];
             let new = render_case(orig, e);
-            if new != orig {
+            if cand.glued {
+                // the word and the mark glued to it become one restored word
+                let mark = &toks[slot.token + 1];
+                let end = mark.line_start + mark.tok.end;
+                changes.push(Change {
+                    line: bt.line_no,
+                    span: [bt.text_start, end],
+                    original: text[bt.text_start..end].to_string(),
+                    restored: new.clone(),
+                    confidence: conf,
+                });
+                replaced.insert(slot.token, (new, conf));
+                replaced.insert(slot.token + 1, (String::new(), conf));
+            } else if new != orig {
                 changes.push(Change {
                     line: bt.line_no,
                     span: [bt.text_start, bt.line_start + bt.tok.end],
@@ -652,6 +690,7 @@ impl Restorer {
                     entry: ei,
                     lm: e.lm,
                     cost,
+                    glued: false,
                 },
                 rank,
             ));
@@ -672,6 +711,7 @@ impl Restorer {
                     entry: u32::MAX,
                     lm: id,
                     cost: keep_cost,
+                    glued: false,
                 },
                 keep_cost - lm.logp_unigram(id),
             ));
@@ -687,6 +727,38 @@ impl Restorer {
         arc
     }
 
+    /// Readings of a word with a mark glued after it (`si?`, `tv’`): the word and the mark read
+    /// together as one word (OCR's rendering of a hook or horn), or the word alone with the mark
+    /// kept, at `mark_cost` (the mark's LM slot is not scored).
+    fn glued_candidates(&self, token: &str, mark: &str, scratch: &mut Scratch) -> Arc<[Cand]> {
+        let key = format!("{token}\u{1}{mark}");
+        if let Some(c) = scratch.cache.get(&key) {
+            return c.clone();
+        }
+        let whole = self.word_candidates(&format!("{token}{mark}"), scratch);
+        let alone = self.word_candidates(token, scratch);
+        let mut cands: Vec<Cand> = whole
+            .iter()
+            .filter(|c| c.entry != u32::MAX)
+            .map(|c| Cand { glued: true, ..*c })
+            .collect();
+        // A real question mark is likely after some words (`không?`, `nào?`, `gì?`): price the
+        // mark as punctuation by the LM's bigram when it knows the mark, else by `mark_cost`.
+        let lm = &self.models.lm;
+        let mark_id = unit_of(TokenKind::Punct, mark).and_then(|u| lm.get(&u));
+        cands.extend(alone.iter().map(|c| Cand {
+            cost: c.cost
+                + match mark_id {
+                    Some(m) => -lm.logp_bigram(c.lm, m),
+                    None => self.settings.mark_cost,
+                },
+            ..*c
+        }));
+        let arc: Arc<[Cand]> = cands.into();
+        scratch.cache.insert(key, arc.clone());
+        arc
+    }
+
     /// Readings of a short bare number: the number itself, or a word OCR turned into digits.
     fn number_candidates(&self, token: &str, scratch: &mut Scratch) -> Arc<[Cand]> {
         let key = format!("#{token}");
@@ -699,6 +771,7 @@ impl Restorer {
             entry: u32::MAX,
             lm: lm.num(),
             cost: 0.0,
+            glued: false,
         }];
         // Rank the words by channel cost and unigram prior, as for word tokens: many one-letter
         // words are about equally near a digit (`6`: ô, ồ, ở, ố), and the frequent ones matter.
@@ -716,6 +789,7 @@ impl Restorer {
                         entry: ei,
                         lm: e.lm,
                         cost,
+                        glued: false,
                     },
                     cost - lm.logp_unigram(e.lm),
                 ));
@@ -746,6 +820,7 @@ impl Restorer {
             entry: u32::MAX,
             lm: keep_id,
             cost: 0.5,
+            glued: false,
         }];
         if syllable::case_of(token) == Case::Upper {
             for (ei, cost) in self.models.channel.search(&self.trie, &folded, 8.0, 8) {
@@ -755,6 +830,7 @@ impl Restorer {
                         entry: ei,
                         lm: e.lm,
                         cost: cost + 0.5,
+                        glued: false,
                     });
                 }
             }
@@ -869,6 +945,39 @@ impl Restorer {
         let chosen = scores[choice[si]];
         ((chosen - max).exp() / z).clamp(0.0, 1.0)
     }
+}
+
+/// The index of a mark glued to the end of word token `ti` that OCR may have made of a hook or
+/// horn: `?`, `’` or `'`, followed by a space, the line end or closing punctuation, and not closing
+/// a quotation the word opened (`'khủng'`).
+fn glued_mark<'t>(
+    toks: &[BlockToken],
+    ti: usize,
+    tok_text: &impl Fn(&BlockToken) -> &'t str,
+) -> Option<&'t str> {
+    let bt = &toks[ti];
+    let next = toks.get(ti + 1)?;
+    if next.tok.kind != TokenKind::Punct
+        || next.line_no != bt.line_no
+        || next.text_start != bt.line_start + bt.tok.end
+    {
+        return None;
+    }
+    let mark = tok_text(next);
+    if !matches!(mark, "?" | "’" | "'") {
+        return None;
+    }
+    let after_ok = toks.get(ti + 2).is_none_or(|n| {
+        n.line_no != bt.line_no
+            || n.tok.kind == TokenKind::Space
+            || (n.tok.kind == TokenKind::Punct
+                && matches!(tok_text(n), "," | "." | ";" | ":" | ")" | "\""))
+    });
+    let opened = ti
+        .checked_sub(1)
+        .and_then(|k| toks.get(k))
+        .is_some_and(|p| p.tok.kind == TokenKind::Punct && matches!(tok_text(p), "'" | "‘"));
+    (after_ok && !opened).then_some(mark)
 }
 
 /// Type of the per-scratch trigram score cache.

@@ -37,6 +37,9 @@ struct ModelOpts {
     /// Extra cost of reading a short bare number as a word (`13` → `là`).
     #[arg(long, global = true)]
     number_word_cost: Option<f32>,
+    /// Cost of reading a mark glued after a word (`si?`) as punctuation.
+    #[arg(long, global = true)]
+    mark_cost: Option<f32>,
     /// Drop hypotheses this many nats below the best.
     #[arg(long, global = true)]
     beam_delta: Option<f32>,
@@ -228,6 +231,9 @@ fn restorer(m: &ModelOpts) -> Result<Restorer> {
     }
     if let Some(w) = m.number_word_cost {
         b.number_word_cost(w);
+    }
+    if let Some(w) = m.mark_cost {
+        b.mark_cost(w);
     }
     if let Some(w) = m.beam_delta {
         b.beam_delta(w);
