@@ -585,6 +585,24 @@ mod train {
                 stats.events = counts.len();
                 model.reestimate(&counts);
             }
+            // The same identity floor as `from_bytes`, so a model reads back as it was written.
+            let (ocr_alpha, sub, ins) = with_identity(
+                &model.gold_alpha,
+                std::mem::take(&mut model.ocr_alpha),
+                std::mem::take(&mut model.sub),
+                std::mem::take(&mut model.ins),
+                &model.backoff,
+            );
+            let model = ChannelModel::assemble(
+                model.gold_alpha,
+                ocr_alpha,
+                sub,
+                model.del,
+                ins,
+                model.two,
+                model.backoff,
+                model.checksum,
+            );
             (model, stats)
         }
     }
