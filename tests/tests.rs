@@ -7,4 +7,5 @@ mod formats;
 mod layering;
 mod lm;
 mod ocr;
+mod restore;
 mod syllable;

@@ -173,6 +173,13 @@ enum ModelCmd {
         /// Fraction of lines held out from each `--holdout` pair.
         #[arg(long, default_value_t = 0.3)]
         holdout_fraction: f64,
+        /// Directories of pairs from real scans, each counted `--real-weight` times: they are
+        /// few, and show confusions that rendered pages do not (`Gy` for ủy).
+        #[arg(long = "real")]
+        real: Vec<PathBuf>,
+        /// How many times a real-scan pair counts.
+        #[arg(long, default_value_t = 10)]
+        real_weight: usize,
         /// Output file.
         #[arg(long, default_value = "dictionaries/channel.smt")]
         out: PathBuf,
@@ -373,6 +380,8 @@ fn run() -> Result<ExitCode> {
             train,
             holdout,
             holdout_fraction,
+            real,
+            real_weight,
             out,
         }) => {
             let mut t = sohoa::channel::ChannelTrainer::new();
@@ -383,6 +392,18 @@ fn run() -> Result<ExitCode> {
                         let n = t.add_files(&g, &o, frac)?;
                         eprintln!("{}: {n} word pairs", g.display());
                     }
+                }
+            }
+            for d in &real {
+                for (g, o) in pair_files(d)? {
+                    let mut n = 0;
+                    for _ in 0..real_weight {
+                        n = t.add_files(&g, &o, 1.0)?;
+                    }
+                    eprintln!(
+                        "{}: {n} word pairs (real scan, x{real_weight})",
+                        g.display()
+                    );
                 }
             }
             if t.is_empty() {
