@@ -8,3 +8,4 @@ mod layering;
 mod lm;
 mod ocr;
 mod syllable;
+mod wire;

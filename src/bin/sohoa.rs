@@ -364,7 +364,10 @@ fn run() -> Result<ExitCode> {
         } => {
             if let Some(out) = &out {
                 if file != "-" && same_file(Path::new(&file), out) {
-                    bail!("{}: --out is the input file; refusing to overwrite it", out.display());
+                    bail!(
+                        "{}: --out is the input file; refusing to overwrite it",
+                        out.display()
+                    );
                 }
             }
             let (input, _name) = read_input(&file, &o)?;
