@@ -386,3 +386,31 @@ fn scan(kind: ImageKind, pages: &ocr::OcrPages, name: &str) -> Result<Input> {
         runs: pages.hocr.len(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn input_kind_is_decided_by_content() {
+        let o = OcrOptions::default();
+        let t = read_input("Thong bao\n".as_bytes(), "a.xml", &o).unwrap();
+        assert!(matches!(t, Input::Text(_)));
+        assert_eq!(t.output_format(None).unwrap(), OutputFormat::Text);
+        assert!(t.output_format(Some("alto")).is_err());
+        assert!(t.word_confidences().is_empty());
+        // Markup that is no OCR format is an error naming the file, not text.
+        let e = read_input(b"\xEF\xBB\xBF  <note>x</note>", "n.txt", &o).unwrap_err();
+        assert!(e.to_string().contains("n.txt"), "{e}");
+        let alto = r#"<?xml version="1.0"?><alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"><Layout><Page ID="p" WIDTH="10" HEIGHT="10"><PrintSpace><TextBlock ID="b"><TextLine ID="l"><String ID="w" CONTENT="Thong" WC="0.5" HPOS="1" VPOS="1" WIDTH="3" HEIGHT="2"/></TextLine></TextBlock></PrintSpace></Page></Layout></alto>"#;
+        let a = read_input(alto.as_bytes(), "a.txt", &o).unwrap();
+        assert_eq!(a.text(), "Thong\n");
+        assert_eq!(a.output_format(None).unwrap(), OutputFormat::Same);
+        assert_eq!(a.output_format(Some("json")).unwrap(), OutputFormat::Json);
+        let c = a.word_confidences();
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].0.span, [0, 5]);
+        assert_eq!(c[0].1, Some(0.5));
+    }
+}
