@@ -22,11 +22,14 @@
 //! error or panic) is recorded against its file and the batch carries on.
 //!
 //! **Readers.** Which files are read and how is decided by [`Reader`]s: the default
-//! [`TextReader`] takes `.txt`; readers for XML or images are added to
-//! [`BatchOptions::readers`].
+//! [`TextReader`] takes `.txt`; [`OcrFormatReader`] (hOCR, ALTO, PAGE-XML) and [`ScanReader`]
+//! (images and PDF through Tesseract) are added to [`BatchOptions::readers`], or all at once
+//! with [`all_readers`].
 
 use crate::error::{Error, Result};
 use crate::io::{decode_text, write_atomic, MAX_INPUT_BYTES};
+use crate::ocr::OcrOptions;
+use crate::pipeline::read_input;
 use crate::processor::{process_caught, reason_of, Processor};
 use crate::store::Store;
 use rayon::prelude::*;
@@ -67,6 +70,58 @@ impl Reader for TextReader {
     fn read(&self, name: &str, bytes: &[u8]) -> Result<String> {
         decode_text(bytes, name)
     }
+}
+
+/// Reader for the archival OCR formats: `.xml`, `.hocr`, `.html`, `.xhtml`. The content decides
+/// (hOCR, ALTO or PAGE-XML, see [`crate::formats::detect`]); anything else is an error for that
+/// file. The record is made from the document's text view, one line per OCR line.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OcrFormatReader;
+
+impl Reader for OcrFormatReader {
+    fn accepts(&self, path: &Path) -> bool {
+        has_extension(path, &["xml", "hocr", "html", "htm", "xhtml"])
+    }
+
+    fn read(&self, name: &str, bytes: &[u8]) -> Result<String> {
+        // No Tesseract options needed: an image under an XML name is still read by content.
+        Ok(read_input(bytes, name, &OcrOptions::default())?.text())
+    }
+}
+
+/// Reader for scans: `.png`, `.jpg`, `.jpeg`, `.tif`, `.tiff`, `.pdf`, read with Tesseract
+/// (see [`crate::ocr`]). Without Tesseract or its `vie` model every such file fails with the
+/// install command, and the batch goes on.
+#[derive(Debug, Clone, Default)]
+pub struct ScanReader {
+    /// How Tesseract is run.
+    pub ocr: OcrOptions,
+}
+
+impl Reader for ScanReader {
+    fn accepts(&self, path: &Path) -> bool {
+        has_extension(path, &["png", "jpg", "jpeg", "tif", "tiff", "pdf"])
+    }
+
+    fn read(&self, name: &str, bytes: &[u8]) -> Result<String> {
+        Ok(read_input(bytes, name, &self.ocr)?.text())
+    }
+}
+
+/// Every reader: text, the OCR formats and scans read with `ocr`.
+#[must_use]
+pub fn all_readers(ocr: OcrOptions) -> Vec<Arc<dyn Reader>> {
+    vec![
+        Arc::new(TextReader),
+        Arc::new(OcrFormatReader),
+        Arc::new(ScanReader { ocr }),
+    ]
+}
+
+fn has_extension(path: &Path, list: &[&str]) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| list.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
 /// Settings of a batch run. Start from [`BatchOptions::new`] and set fields.

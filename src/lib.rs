@@ -34,7 +34,7 @@ pub mod model_file {
 }
 pub use decode::{Change, Models, Restored, Restorer, RestorerBuilder, Scratch};
 pub use io::{decode_text, write_atomic, MAX_INPUT_BYTES};
-pub use pipeline::Pipeline;
+pub use pipeline::{read_input, read_path, Input, Pipeline};
 pub use processor::{process_caught, FnProcessor, Processor};
 
 /// The held-out tail of an aligned pair of texts: lines are aligned, and the last `fraction` of

@@ -157,19 +157,54 @@ pub fn ocr_file(path: &Path, opts: &OcrOptions) -> Result<OcrPages> {
     let kind = sniff(path)?;
     check_tesseract(&opts.langs)?;
     let work = TempDir::new()?;
+    read_scan(path, path, kind, opts, &work)
+}
+
+/// Read a scanned file held in memory (standard input, a batch worker's bytes): the bytes go to a
+/// private scratch file, since Tesseract and `pdftoppm` read files. `name` names the input in
+/// errors.
+///
+/// # Errors
+/// As [`ocr_file`].
+pub fn ocr_bytes(bytes: &[u8], name: &str, opts: &OcrOptions) -> Result<OcrPages> {
+    let kind = detect_image(bytes).ok_or_else(|| Error::Input {
+        path: name.to_string(),
+        reason: "not a PNG, JPEG, TIFF or PDF file".into(),
+    })?;
+    check_tesseract(&opts.langs)?;
+    let work = TempDir::new()?;
+    let ext = match kind {
+        ImageKind::Png => "png",
+        ImageKind::Jpeg => "jpg",
+        ImageKind::Tiff => "tif",
+        ImageKind::Pdf => "pdf",
+    };
+    let file = work.0.join(format!("input.{ext}"));
+    std::fs::write(&file, bytes).map_err(|e| Error::io(&file, e))?;
+    read_scan(&file, Path::new(name), kind, opts, &work)
+}
+
+/// Run the reading of `path` (of `kind`) in `work`; `name` is the user's file, for errors.
+fn read_scan(
+    path: &Path,
+    name: &Path,
+    kind: ImageKind,
+    opts: &OcrOptions,
+    work: &TempDir,
+) -> Result<OcrPages> {
     let mut pages = OcrPages::default();
     if kind == ImageKind::Pdf {
         let dpi = opts.dpi.unwrap_or(300);
-        for (i, png) in rasterise(path, dpi, &work, opts.timeout)?
+        for (i, png) in rasterise(path, name, dpi, work, opts.timeout)?
             .iter()
             .enumerate()
         {
-            let (hocr, text) = tesseract(png, path, Some(dpi), opts, &work, i)?;
+            let (hocr, text) = tesseract(png, name, Some(dpi), opts, work, i)?;
             pages.hocr.push(hocr);
             pages.pages.extend(split_pages(&text));
         }
     } else {
-        let (hocr, text) = tesseract(path, path, opts.dpi, opts, &work, 0)?;
+        let (hocr, text) = tesseract(path, name, opts.dpi, opts, work, 0)?;
         pages.hocr.push(hocr);
         pages.pages = split_pages(&text);
     }
@@ -259,7 +294,13 @@ fn tesseract(
 }
 
 /// Rasterise every page of a PDF to PNG at `dpi`; the page images in page order.
-fn rasterise(pdf: &Path, dpi: u32, work: &TempDir, timeout: Duration) -> Result<Vec<PathBuf>> {
+fn rasterise(
+    pdf: &Path,
+    name: &Path,
+    dpi: u32,
+    work: &TempDir,
+    timeout: Duration,
+) -> Result<Vec<PathBuf>> {
     let dir = work.0.join("pdf");
     std::fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
     let mut cmd = Command::new("pdftoppm");
@@ -268,7 +309,7 @@ fn rasterise(pdf: &Path, dpi: u32, work: &TempDir, timeout: Duration) -> Result<
         .arg("-png")
         .arg(arg_path(pdf))
         .arg(dir.join("page"));
-    run(cmd, "pdftoppm", pdf, work, timeout)?;
+    run(cmd, "pdftoppm", name, work, timeout)?;
     // pdftoppm names pages page-1.png or page-01.png (padded to the page count): sort by number.
     let mut pages: Vec<(u64, PathBuf)> = std::fs::read_dir(&dir)
         .map_err(|e| Error::io(&dir, e))?
@@ -282,7 +323,7 @@ fn rasterise(pdf: &Path, dpi: u32, work: &TempDir, timeout: Duration) -> Result<
     pages.sort();
     if pages.is_empty() {
         return Err(Error::Ocr {
-            path: pdf.display().to_string(),
+            path: name.display().to_string(),
             reason: "pdftoppm produced no pages".into(),
         });
     }

@@ -9,3 +9,4 @@ mod lm;
 mod ocr;
 mod restore;
 mod syllable;
+mod wire;

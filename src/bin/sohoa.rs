@@ -48,16 +48,55 @@ struct ModelOpts {
     candidate_delta: Option<f32>,
 }
 
+/// How image and PDF input is read (Tesseract).
+#[derive(Args, Clone)]
+struct OcrArgs {
+    /// Tesseract languages for image and PDF input.
+    #[arg(long, default_value = "vie+eng")]
+    langs: String,
+    /// Resolution of image input (and of PDF rasterisation; 300 when not given).
+    #[arg(long)]
+    dpi: Option<u32>,
+    /// Tesseract page segmentation mode for image and PDF input.
+    #[arg(long)]
+    psm: Option<u8>,
+    /// Seconds one Tesseract run (one image or PDF page) may take.
+    #[arg(long, default_value_t = 300)]
+    ocr_timeout: u64,
+}
+
+impl OcrArgs {
+    fn options(&self) -> sohoa::ocr::OcrOptions {
+        sohoa::ocr::OcrOptions {
+            langs: self.langs.clone(),
+            dpi: self.dpi,
+            psm: self.psm,
+            timeout: std::time::Duration::from_secs(self.ocr_timeout),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Cmd {
-    /// Restore Vietnamese in OCR text; prints the text with the same lines.
+    /// Restore Vietnamese in OCR text, an hOCR/ALTO/PAGE-XML file or a scan (PNG, JPEG, TIFF,
+    /// PDF). Text keeps its lines; an XML file is written back in its own format by default.
     Restore {
         /// Input file, or `-` (default) for standard input.
         #[arg(default_value = "-")]
         file: String,
-        /// Print JSON listing every change with its span, original, restored form and confidence.
-        #[arg(long)]
+        /// Print JSON listing every change with its span (in the text view), original, restored
+        /// form and confidence.
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// Output format: text, json, or the input's own alto, hocr or page (default: the own
+        /// format for XML input, text otherwise).
+        #[arg(long)]
+        format: Option<String>,
+        /// Write the output to this file (atomically) instead of standard output; never the input.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        o: OcrArgs,
         #[command(flatten)]
         m: ModelOpts,
     },
@@ -92,6 +131,8 @@ enum Cmd {
         /// The input is clean text: extract from it as it is, without restoration.
         #[arg(long)]
         no_restore: bool,
+        #[command(flatten)]
+        o: OcrArgs,
         #[command(flatten)]
         m: ModelOpts,
     },
@@ -157,6 +198,8 @@ struct BatchArgs {
     #[arg(long, default_value_t = sohoa::MAX_INPUT_BYTES as u64)]
     max_bytes: u64,
     #[command(flatten)]
+    o: OcrArgs,
+    #[command(flatten)]
     m: ModelOpts,
 }
 
@@ -210,14 +253,60 @@ enum ModelCmd {
     },
 }
 
-fn read_input(file: &str) -> Result<(String, String)> {
+/// Read `file` (`-`: standard input) as text, an OCR format or a scan, by its content.
+fn read_input(file: &str, o: &OcrArgs) -> Result<(sohoa::Input, String)> {
     if file == "-" {
         let mut b = Vec::new();
         std::io::stdin().read_to_end(&mut b).context("<stdin>")?;
-        Ok((sohoa::decode_text(&b, "<stdin>")?, "<stdin>".into()))
+        Ok((
+            sohoa::read_input(&b, "<stdin>", &o.options())?,
+            "<stdin>".into(),
+        ))
     } else {
-        let b = std::fs::read(file).with_context(|| format!("{file}: cannot read"))?;
-        Ok((sohoa::decode_text(&b, file)?, file.to_string()))
+        Ok((
+            sohoa::read_path(Path::new(file), &o.options())?,
+            file.to_string(),
+        ))
+    }
+}
+
+/// Whether `a` and `b` name the same existing file (through symlinks or hard links).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
+/// The decoder settings that differ from the defaults, for the processing record.
+fn parameters(m: &ModelOpts) -> String {
+    let mut p = Vec::new();
+    if let Some(d) = &m.models {
+        p.push(format!("models={}", d.display()));
+    }
+    let opts = [
+        ("channel_weight", m.channel_weight),
+        ("keep_cost", m.keep_cost),
+        ("number_word_cost", m.number_word_cost),
+        ("beam_delta", m.beam_delta),
+        ("candidate_delta", m.candidate_delta),
+    ];
+    if let Some(b) = m.beam {
+        p.push(format!("beam={b}"));
+    }
+    for (k, v) in opts {
+        if let Some(v) = v {
+            p.push(format!("{k}={v}"));
+        }
+    }
+    if p.is_empty() {
+        "default".into()
+    } else {
+        p.join(" ")
     }
 }
 
@@ -278,32 +367,55 @@ fn pair_files(dir: &Path) -> Result<Vec<(PathBuf, PathBuf)>> {
 fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.cmd {
-        Cmd::Restore { file, json, m } => {
-            let (text, _name) = read_input(&file)?;
-            let r = restorer(&m)?;
-            let out = r.restore(&text);
-            let mut stdout = std::io::stdout().lock();
-            if json {
-                serde_json::to_writer_pretty(&mut stdout, &out)?;
-                writeln!(stdout)?;
+        Cmd::Restore {
+            file,
+            json,
+            format,
+            out,
+            o,
+            m,
+        } => {
+            if let Some(out) = &out {
+                if file != "-" && same_file(Path::new(&file), out) {
+                    bail!(
+                        "{}: --out is the input file; refusing to overwrite it",
+                        out.display()
+                    );
+                }
+            }
+            let (input, _name) = read_input(&file, &o)?;
+            // Check the format before the (slow) restoration.
+            let fmt = input.output_format(format.as_deref())?;
+            let p = pipeline(&m)?;
+            let restored = p.restore_input(&input, &mut sohoa::Scratch::new());
+            let bytes = if json {
+                let mut b = serde_json::to_vec_pretty(&restored)?;
+                b.push(b'\n');
+                b
             } else {
-                stdout.write_all(out.text.as_bytes())?;
+                p.write_input(&input, &restored, fmt, &parameters(&m))?
+            };
+            match &out {
+                Some(path) => sohoa::write_atomic(path, &bytes)?,
+                None => std::io::stdout().lock().write_all(&bytes)?,
             }
         }
         Cmd::Extract {
             file,
             no_restore,
+            o,
             m,
         } => {
-            let (text, name) = read_input(&file)?;
+            let (input, name) = read_input(&file, &o)?;
             let doc = if no_restore {
+                let text = input.text();
                 sohoa::extract(&sohoa::ExtractInput {
                     original: &text,
                     restored: &text,
                     source: Some(name),
                 })?
             } else {
-                pipeline(&m)?.document(Some(&name), &text, &mut sohoa::Scratch::new())?
+                pipeline(&m)?.document_input(Some(&name), &input, &mut sohoa::Scratch::new())?
             };
             let mut stdout = std::io::stdout().lock();
             serde_json::to_writer_pretty(&mut stdout, &doc)?;
@@ -458,6 +570,7 @@ fn run() -> Result<ExitCode> {
             o.exclude = a.exclude;
             o.quiet = a.quiet;
             o.max_bytes = a.max_bytes;
+            o.readers = sohoa::batch::all_readers(a.o.options());
             let rep = sohoa::batch::run(&a.in_dir, &o, &p)?;
             if !a.quiet {
                 eprintln!(
