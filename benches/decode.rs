@@ -57,6 +57,13 @@ fn bench(c: &mut Criterion) {
                 .len()
         })
     });
+    // One thread with the caches warm, as in a batch, where each worker keeps its `Scratch`
+    // across the documents it converts (notices share most of their words and phrases).
+    let mut warm = Scratch::new();
+    let _ = restorer.restore_with(&text, &mut warm);
+    g.bench_function("one_thread_warm", |b| {
+        b.iter(|| restorer.restore_with(&text, &mut warm).changes.len())
+    });
     // All threads: the same text split into paragraphs restored in parallel.
     let paras: Vec<&str> = text.split("\n\n").collect();
     g.bench_function("all_threads", |b| {

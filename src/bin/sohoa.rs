@@ -37,6 +37,9 @@ struct ModelOpts {
     /// Extra cost of reading a short bare number as a word (`13` → `là`).
     #[arg(long, global = true)]
     number_word_cost: Option<f32>,
+    /// Highest channel cost of a candidate reading.
+    #[arg(long, global = true)]
+    search_limit: Option<f32>,
     /// Cost of reading a mark glued after a word (`si?`) as punctuation.
     #[arg(long, global = true)]
     mark_cost: Option<f32>,
@@ -327,6 +330,9 @@ fn restorer(m: &ModelOpts) -> Result<Restorer> {
     }
     if let Some(w) = m.number_word_cost {
         b.number_word_cost(w);
+    }
+    if let Some(w) = m.search_limit {
+        b.search_limit(w);
     }
     if let Some(w) = m.mark_cost {
         b.mark_cost(w);
