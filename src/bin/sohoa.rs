@@ -43,6 +43,19 @@ struct ModelOpts {
     /// Drop readings of a token ranked this many nats behind its best.
     #[arg(long, global = true)]
     candidate_delta: Option<f32>,
+    /// Channel model: `eng` (OCR without a Vietnamese model; default), `vie` (Tesseract `vie`
+    /// output: its own channel and the gate that leaves good readings alone), or a file PATH.
+    #[arg(long, global = true)]
+    channel: Option<String>,
+    /// The gate's margin in nats: a change must beat keeping the token by this much.
+    #[arg(long, global = true)]
+    change_cost: Option<f32>,
+    /// Undo changes whose confidence is below this (0..1).
+    #[arg(long, global = true)]
+    min_change_confidence: Option<f32>,
+    /// Weight of the engine's word confidences (hOCR/ALTO/PAGE input) against changing a word.
+    #[arg(long, global = true)]
+    prior_weight: Option<f32>,
 }
 
 #[derive(Subcommand)]
@@ -216,7 +229,26 @@ fn restorer(m: &ModelOpts) -> Result<Restorer> {
         Some(d) => Models::load_dir(d)?,
         None => Models::embedded()?,
     };
-    let mut b = RestorerBuilder::new();
+    let (models, mut b) = match m.channel.as_deref() {
+        None | Some("eng") => (models, RestorerBuilder::new()),
+        Some("vie") => (
+            models.with_channel(Models::embedded_channel(sohoa::ChannelKind::Vie)?),
+            RestorerBuilder::vie(),
+        ),
+        Some(path) => (
+            models.with_channel(Models::load_channel(std::path::Path::new(path))?),
+            RestorerBuilder::new(),
+        ),
+    };
+    if let Some(w) = m.change_cost {
+        b.change_cost(w);
+    }
+    if let Some(w) = m.min_change_confidence {
+        b.min_change_confidence(w);
+    }
+    if let Some(w) = m.prior_weight {
+        b.prior_weight(w);
+    }
     if let Some(w) = m.channel_weight {
         b.channel_weight(w);
     }
