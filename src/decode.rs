@@ -591,12 +591,7 @@ impl Restorer {
     }
 
     /// The restoration proper.
-    fn restore_inner(
-        &self,
-        text: &str,
-        priors: &Priors,
-        scratch: &mut Scratch,
-    ) -> Restored {
+    fn restore_inner(&self, text: &str, priors: &Priors, scratch: &mut Scratch) -> Restored {
         // Split into lines (keeping terminators) and group into paragraphs.
         let mut out = String::with_capacity(text.len() + text.len() / 8);
         let mut changes = Vec::new();

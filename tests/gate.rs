@@ -10,7 +10,8 @@ const VIE_READING: &str =
     "Ủy ban nhân dân tỉnh đề nghị các sở, ngành đảm báo tiến độ thực hiện kế hoạch.\n";
 
 /// Correct Vietnamese, as a Vietnamese-aware engine reads a clean page.
-const CORRECT: &str = "Các cơ quan, đơn vị có trách nhiệm phối hợp triển khai thực hiện nghiêm túc.\n\
+const CORRECT: &str =
+    "Các cơ quan, đơn vị có trách nhiệm phối hợp triển khai thực hiện nghiêm túc.\n\
 Sở Tư pháp chủ trì thẩm định dự thảo nghị quyết trước ngày 15 tháng 7 năm 2024.\n\
 Hội đồng nhân dân tỉnh khóa X xem xét, quyết định tại kỳ họp thường lệ cuối năm.\n";
 
@@ -72,7 +73,8 @@ fn vie_mode_keeps_an_unknown_acronym() {
 
 #[test]
 fn the_gate_is_what_keeps_good_readings() {
-    // The same vie channel without the gate changes more than the gated one does.
+    // `đơn vị tỉnh` is right, but `đơn vị tính` (unit of measure) is a likelier phrase: without
+    // the gate the decoder "corrects" it; with the gate the engine's good reading stands.
     let (Ok(models), Ok(channel)) = (
         Models::embedded(),
         Models::embedded_channel(ChannelKind::Vie),
@@ -84,11 +86,12 @@ fn the_gate_is_what_keeps_good_readings() {
     let mut open = RestorerBuilder::vie();
     open.change_cost(0.0).min_change_confidence(0.0);
     let open = open.build(models).unwrap();
-    let text = format!("{CORRECT}{VIE_READING}");
-    let g = gated.restore(&text);
-    let o = open.restore(&text);
-    assert!(g.changes.len() <= o.changes.len());
-    assert!(g.changes.iter().all(|c| c.original == "báo"), "{:?}", g.changes);
+    let text =
+        "Nơi nhận:\n- Thường trực HĐND tỉnh;\n- Đại biểu Quốc hội đơn vị tỉnh;\n- Lưu: VT.\n";
+    assert!(open.restore(text).text.contains("đơn vị tính;"));
+    let g = gated.restore(text);
+    assert_eq!(g.text, text);
+    assert!(g.changes.is_empty());
 }
 
 #[test]
@@ -100,7 +103,10 @@ fn a_confident_word_stays() {
         confidence: 0.995,
     }];
     let out = r.restore_with_priors(VIE_READING, &sure, &mut scratch);
-    assert_eq!(out.text, VIE_READING, "a word the engine is sure of is kept");
+    assert_eq!(
+        out.text, VIE_READING,
+        "a word the engine is sure of is kept"
+    );
     assert!(out.changes.is_empty());
     // An unsure engine (even odds) adds nothing: the swapped tone is fixed as without priors.
     let unsure = [WordPrior {
