@@ -627,9 +627,8 @@ impl Restorer {
             }
             if !block.is_empty() {
                 let restored = self.decode_block(
-                    text,
+                    (text, priors),
                     &block,
-                    priors,
                     scratch,
                     &mut changes,
                     &mut words,
@@ -685,9 +684,8 @@ impl Restorer {
     /// Decode one paragraph; returns its lines restored.
     fn decode_block(
         &self,
-        text: &str,
+        (text, priors): (&str, &Priors),
         block: &[(usize, &str, usize)],
-        priors: &Priors,
         scratch: &mut Scratch,
         changes: &mut Vec<Change>,
         words: &mut usize,
