@@ -71,6 +71,12 @@ for f in lm.smt lexicon.smt; do
     if [ -f "$MODELS/$f" ]; then cp "$MODELS/$f" "$M/$f"; else why="no $MODELS/$f"; fi
 done
 if [ -f "$channel" ]; then cp "$channel" "$M/channel.smt"; else why="no channel-vie.smt"; fi
+# The Vietnamese-engine mode: its channel plus the gate that leaves good readings alone
+# (`--channel vie`; for another channel file, the same gate settings spelled out).
+vie=(--channel vie)
+if [ "$(cd "$(dirname "$channel")" && pwd)/$(basename "$channel")" != "$ROOT/dictionaries/channel-vie.smt" ]; then
+    vie=(--channel "$M/channel.smt" --change-cost 2.5 --keep-cost 2 --min-change-confidence 0.5)
+fi
 
 printf '%-9s %7s  %-22s %-22s\n' quality words "tesseract acc / cer" "sohoa acc / cer"
 for q in $QUALITIES; do
@@ -97,7 +103,7 @@ for q in $QUALITIES; do
     words=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["hyp"]["words"])' "$raw")
     t=$(python3 -c 'import json,sys; h=json.loads(sys.argv[1])["hyp"]; print("%.4f / %.4f" % (h["word_acc"], h["cer"]))' "$raw")
     if [ -z "$why" ]; then
-        "$SOHOA_BIN" restore --models "$M" "$ocr" > "$OUT/all-$q.sohoa.txt"
+        "$SOHOA_BIN" restore --models "$M" "${vie[@]}" "$ocr" > "$OUT/all-$q.sohoa.txt"
         s=$(python3 "$SCORE" "$gold" "$OUT/all-$q.sohoa.txt" --json \
             | python3 -c 'import json,sys; h=json.load(sys.stdin)["hyp"]; print("%.4f / %.4f" % (h["word_acc"], h["cer"]))')
     else

@@ -35,6 +35,22 @@ static EMBEDDED_LM: &[u8] = include_bytes!("../dictionaries/lm.smt");
 static EMBEDDED_CHANNEL: &[u8] = include_bytes!("../dictionaries/channel.smt");
 #[cfg(sohoa_embedded)]
 static EMBEDDED_LEXICON: &[u8] = include_bytes!("../dictionaries/lexicon.smt");
+#[cfg(sohoa_embedded_vie)]
+static EMBEDDED_CHANNEL_VIE: &[u8] = include_bytes!("../dictionaries/channel-vie.smt");
+
+/// Which OCR engine's errors the channel model describes.
+///
+/// Why two: an engine without a Vietnamese model drops or mangles nearly every mark, so almost
+/// every word must change (`Eng`); Tesseract `vie` reads most words right and its few errors are
+/// different ones (a tone swapped, a dot below lost), so its channel is learned from its own pairs
+/// and the decoder is gated to leave good readings alone (`Vie`, see [`RestorerBuilder::vie`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelKind {
+    /// Errors of an engine without a Vietnamese model (`dictionaries/channel.smt`).
+    Eng,
+    /// Errors of Tesseract with `vie` (`dictionaries/channel-vie.smt`).
+    Vie,
+}
 
 impl Models {
     /// The models compiled into this binary (from `dictionaries/`), checksums verified.
@@ -56,6 +72,58 @@ impl Models {
                 "this build has no embedded models: build dictionaries/ first (see README)".into(),
             ))
         }
+    }
+
+    /// The embedded channel model of `kind`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when this build does not embed that channel model (a build without
+    /// `dictionaries/channel-vie.smt` has only the `Eng` one); a model error if it is damaged.
+    pub fn embedded_channel(kind: ChannelKind) -> Result<ChannelModel> {
+        match kind {
+            ChannelKind::Eng => {
+                #[cfg(sohoa_embedded)]
+                {
+                    ChannelModel::from_bytes(EMBEDDED_CHANNEL, "<embedded>/channel.smt")
+                }
+                #[cfg(not(sohoa_embedded))]
+                {
+                    Err(Error::Config(
+                        "this build has no embedded models: build dictionaries/ first (see README)"
+                            .into(),
+                    ))
+                }
+            }
+            ChannelKind::Vie => {
+                #[cfg(sohoa_embedded_vie)]
+                {
+                    ChannelModel::from_bytes(EMBEDDED_CHANNEL_VIE, "<embedded>/channel-vie.smt")
+                }
+                #[cfg(not(sohoa_embedded_vie))]
+                {
+                    Err(Error::Config(
+                        "this build has no embedded Vietnamese-engine channel model \
+                         (dictionaries/channel-vie.smt); pass --channel PATH"
+                            .into(),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Read a channel model file (`channel.smt` format).
+    ///
+    /// # Errors
+    /// An I/O error naming the file, or a model error.
+    pub fn load_channel(path: &std::path::Path) -> Result<ChannelModel> {
+        let b = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        ChannelModel::from_bytes(&b, &path.display().to_string())
+    }
+
+    /// The same language model and lexicon with another channel model.
+    #[must_use]
+    pub fn with_channel(self, channel: ChannelModel) -> Models {
+        Models { channel, ..self }
     }
 
     /// Load `lm.smt`, `channel.smt` and `lexicon.smt` from a directory.
@@ -124,6 +192,58 @@ struct Cand {
     glued: bool,
 }
 
+/// The gate's margin `τ` of [`RestorerBuilder::vie`] (nats). Calibrated on the tuning half of
+/// `corpus/dev-vie` (bao-cao, cong-van, nghi-quyet, thong-bao): word errors are flat from 2 to 3
+/// and rise at 4 and above (good changes blocked) and below 1 (wrong changes let through).
+const VIE_CHANGE_COST: f32 = 2.5;
+/// The gate's confidence floor of [`RestorerBuilder::vie`]: a change must be likelier than all
+/// other readings together. A safety net: on the tuning half it undoes nothing at τ = 2.5.
+const VIE_MIN_CHANGE_CONFIDENCE: f32 = 0.5;
+/// Keep cost of an unknown token in [`RestorerBuilder::vie`]: a Vietnamese-aware engine's
+/// unknown tokens are mostly acronyms and names it read right (`PAPI`), not mangled syllables.
+const VIE_KEEP_COST: f32 = 2.0;
+
+/// An OCR engine's confidence in one word: the word at `span` (`[start, end)` character offsets
+/// in the text given to [`Restorer::restore_with_priors`], as in [`Change::span`] and
+/// `formats::WordPos::span`) was read with probability `confidence` (0..1).
+///
+/// Why spans rather than "the n-th word": the decoder's tokens and the engine's words do not
+/// line up one to one (`Quyet,` is one engine word and two tokens), while offsets into the same
+/// text always do. A prior applies to every token it overlaps; a token under several priors takes
+/// the lowest.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WordPrior {
+    /// `[start, end)` character offsets in the text.
+    pub span: [usize; 2],
+    /// The engine's confidence in 0..1.
+    pub confidence: f32,
+}
+
+impl WordPrior {
+    /// Priors from a document's word index and confidences (`OcrDocument::word_index` and
+    /// `OcrDocument::confidences`, both in document order); words without a confidence get none.
+    #[must_use]
+    pub fn from_words(index: &[crate::formats::WordPos], confidences: &[Option<f32>]) -> Vec<Self> {
+        index
+            .iter()
+            .zip(confidences)
+            .filter_map(|(p, c)| {
+                c.map(|c| WordPrior {
+                    span: p.span,
+                    confidence: c,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Extra cost of changing a word the engine read with confidence `c`, per unit of weight:
+/// `logit(clamp(c, 0.5, 0.995))`, 0 at even odds and below, about 5.3 at the top.
+fn prior_cost(c: f32) -> f32 {
+    let c = if c.is_nan() { 0.5 } else { c.clamp(0.5, 0.995) };
+    (c / (1.0 - c)).ln()
+}
+
 /// Settings for a [`Restorer`]; see each setter.
 #[derive(Debug, Clone)]
 pub struct RestorerBuilder {
@@ -136,6 +256,9 @@ pub struct RestorerBuilder {
     beam_delta: f32,
     candidate_delta: f32,
     mark_cost: f32,
+    prior_weight: f32,
+    change_cost: f32,
+    min_change_confidence: f32,
 }
 
 impl Default for RestorerBuilder {
@@ -150,6 +273,9 @@ impl Default for RestorerBuilder {
             beam_delta: 12.0,
             candidate_delta: 14.0,
             mark_cost: 8.0,
+            prior_weight: 1.0,
+            change_cost: 0.0,
+            min_change_confidence: 0.0,
         }
     }
 }
@@ -209,6 +335,41 @@ impl RestorerBuilder {
     pub fn mark_cost(&mut self, c: f32) -> &mut Self {
         self.mark_cost = c;
         self
+    }
+
+    /// Weight `k` of the engine's word confidences (default 1.0): every reading of a word that
+    /// changes it costs `k · logit(clamp(c, 0.5, 0.995))` more, so a word the engine was sure of
+    /// needs more evidence to change, and a word at or below even odds costs nothing extra. Only
+    /// [`Restorer::restore_with_priors`] uses it.
+    pub fn prior_weight(&mut self, k: f32) -> &mut Self {
+        self.prior_weight = k.max(0.0);
+        self
+    }
+    /// The gate's margin `τ` (default 0, off): every reading that changes a token costs `τ` nats
+    /// more, so a change wins only when its path beats the best path that keeps the token by more
+    /// than `τ`; the token as written always stays a candidate while it is on. For an engine
+    /// that reads Vietnamese, where the word as written is right most of the time.
+    pub fn change_cost(&mut self, tau: f32) -> &mut Self {
+        self.change_cost = tau.max(0.0);
+        self
+    }
+    /// A change whose local posterior (the `confidence` of [`Change`]) is below this is undone
+    /// (default 0, off): the second half of the gate.
+    pub fn min_change_confidence(&mut self, c: f32) -> &mut Self {
+        self.min_change_confidence = c.clamp(0.0, 1.0);
+        self
+    }
+
+    /// Settings for OCR from an engine with a Vietnamese model (Tesseract `vie`): the gate on,
+    /// calibrated on `corpus/dev-vie` so that clean pages get no more word errors than the engine
+    /// made alone. Use with the [`ChannelKind::Vie`] channel model.
+    #[must_use]
+    pub fn vie() -> Self {
+        let mut b = Self::default();
+        b.change_cost(VIE_CHANGE_COST)
+            .min_change_confidence(VIE_MIN_CHANGE_CONFIDENCE)
+            .keep_cost(VIE_KEEP_COST);
+        b
     }
 
     /// Build a restorer over `models`.
@@ -404,6 +565,44 @@ impl Restorer {
     /// Restore `text`, reusing `scratch` (its cache makes repeated tokens cheap).
     #[must_use]
     pub fn restore_with(&self, text: &str, scratch: &mut Scratch) -> Restored {
+        self.restore_inner(text, &Priors::default(), scratch)
+    }
+
+    /// Restore `text` with the OCR engine's word confidences as priors: a word read with
+    /// confidence `c` costs `k · logit(clamp(c, 0.5, 0.995))` more to change (`k` is
+    /// [`RestorerBuilder::prior_weight`]). Priors whose span lies outside the text are ignored;
+    /// with no priors this is [`Restorer::restore_with`].
+    #[must_use]
+    pub fn restore_with_priors(
+        &self,
+        text: &str,
+        priors: &[WordPrior],
+        scratch: &mut Scratch,
+    ) -> Restored {
+        // Character spans to byte spans, sorted by start, for the tokens' lookup.
+        let mut char_to_byte: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        char_to_byte.push(text.len());
+        let mut bytes: Vec<(usize, usize, f32)> = priors
+            .iter()
+            .filter(|p| p.span[0] < p.span[1])
+            .filter_map(|p| {
+                let s = *char_to_byte.get(p.span[0])?;
+                let e = *char_to_byte.get(p.span[1])?;
+                Some((s, e, prior_cost(p.confidence) * self.settings.prior_weight))
+            })
+            .filter(|p| p.2 > 0.0)
+            .collect();
+        bytes.sort_by_key(|p| (p.0, p.1));
+        let longest = bytes.iter().map(|p| p.1 - p.0).max().unwrap_or(0);
+        let priors = Priors {
+            spans: bytes,
+            longest,
+        };
+        self.restore_inner(text, &priors, scratch)
+    }
+
+    /// The restoration proper.
+    fn restore_inner(&self, text: &str, priors: &Priors, scratch: &mut Scratch) -> Restored {
         // Split into lines (keeping terminators) and group into paragraphs.
         let mut out = String::with_capacity(text.len() + text.len() / 8);
         let mut changes = Vec::new();
@@ -439,7 +638,7 @@ impl Restorer {
             }
             if !block.is_empty() {
                 let restored = self.decode_block(
-                    text,
+                    (text, priors),
                     &block,
                     scratch,
                     &mut changes,
@@ -496,7 +695,7 @@ impl Restorer {
     /// Decode one paragraph; returns its lines restored.
     fn decode_block(
         &self,
-        text: &str,
+        (text, priors): (&str, &Priors),
         block: &[(usize, &str, usize)],
         scratch: &mut Scratch,
         changes: &mut Vec<Change>,
@@ -587,7 +786,54 @@ impl Restorer {
                 }
             }
         }
-        let choice = self.beam_search(&slots, &mut scratch.lm_cache);
+        // The gate and the priors: reading a token as something else costs more.
+        if self.settings.change_cost > 0.0 || !priors.spans.is_empty() {
+            for slot in &mut slots {
+                if slot.token == usize::MAX {
+                    continue;
+                }
+                let bt = &toks[slot.token];
+                let (s, e) = (bt.text_start, bt.line_start + bt.tok.end);
+                let extra = self.settings.change_cost + prior_over(priors, s, e);
+                if extra > 0.0 {
+                    let folded = fold(&text[s..e]);
+                    let cands: Vec<Cand> = slot
+                        .cands
+                        .iter()
+                        .map(|c| {
+                            let mut c = *c;
+                            if !self.is_keep(&c, &folded) {
+                                c.cost += extra;
+                            }
+                            c
+                        })
+                        .collect();
+                    slot.cands = cands.into();
+                }
+            }
+        }
+        let mut choice = self.beam_search(&slots, &mut scratch.lm_cache);
+        // The gate's second half: undo changes the decoder is not sure of.
+        if self.settings.min_change_confidence > 0.0 {
+            for si in 0..slots.len() {
+                let slot = &slots[si];
+                if slot.token == usize::MAX {
+                    continue;
+                }
+                let bt = &toks[slot.token];
+                let folded = fold(tok_text(bt));
+                if self.is_keep(&slot.cands[choice[si]], &folded) {
+                    continue;
+                }
+                let Some(keep) = slot.cands.iter().position(|c| self.is_keep(c, &folded)) else {
+                    continue;
+                };
+                let conf = self.confidence(&slots, &choice, si, &mut scratch.lm_cache);
+                if conf < self.settings.min_change_confidence {
+                    choice[si] = keep;
+                }
+            }
+        }
         // Confidence and output.
         let mut replaced: HashMap<usize, (String, f32)> = HashMap::new();
         for (si, slot) in slots.iter().enumerate() {
@@ -646,6 +892,11 @@ impl Restorer {
             lines.push(s);
         }
         lines
+    }
+
+    /// Whether reading a token (folded: `fold` of its text) as `c` leaves it as written.
+    fn is_keep(&self, c: &Cand, folded: &str) -> bool {
+        c.entry == u32::MAX || self.entries[c.entry as usize].text == folded
     }
 
     /// A lone look-alike symbol (`&`, `@`, `©`, ...) with spaces or line ends on both sides: OCR's
@@ -717,10 +968,24 @@ impl Restorer {
             ));
         }
         cands.sort_by(|a, b| a.1.total_cmp(&b.1));
+        // With the gate on, the token as written must stay a candidate whatever its rank.
+        let exact = if s.change_cost > 0.0 {
+            cands
+                .iter()
+                .position(|(c, _)| self.is_keep(c, &folded))
+                .map(|i| cands[i])
+        } else {
+            None
+        };
         cands.truncate(s.max_candidates);
         // Readings far behind the best one only slow the search down.
         if let Some(best) = cands.first().map(|c| c.1) {
             cands.retain(|c| c.1 <= best + s.candidate_delta);
+        }
+        if let Some(x) = exact {
+            if !cands.iter().any(|(c, _)| c.entry == x.0.entry) {
+                cands.push(x);
+            }
         }
         let arc: Arc<[Cand]> = cands.into_iter().map(|(c, _)| c).collect();
         scratch.cache.insert(token.to_string(), arc.clone());
@@ -978,6 +1243,29 @@ fn glued_mark<'t>(
         .and_then(|k| toks.get(k))
         .is_some_and(|p| p.tok.kind == TokenKind::Punct && matches!(tok_text(p), "'" | "‘"));
     (after_ok && !opened).then_some(mark)
+}
+
+/// Priors as the decoder uses them: `(byte start, byte end, extra change cost)` sorted by start,
+/// and the longest span's length in bytes.
+#[derive(Default)]
+struct Priors {
+    spans: Vec<(usize, usize, f32)>,
+    longest: usize,
+}
+
+/// The extra change cost of the token at bytes `[s, e)`: that of the overlapping prior with the
+/// lowest confidence (priors sorted by start; 0 when none overlaps). Walks back from the last
+/// prior starting before `e` only as far as a prior of the longest length could still reach `s`.
+fn prior_over(priors: &Priors, s: usize, e: usize) -> f32 {
+    let end = priors.spans.partition_point(|p| p.0 < e);
+    priors.spans[..end]
+        .iter()
+        .rev()
+        .take_while(|p| p.0 + priors.longest > s)
+        .filter(|p| p.1 > s)
+        .map(|p| p.2)
+        .reduce(f32::min)
+        .unwrap_or(0.0)
 }
 
 /// Type of the per-scratch trigram score cache.

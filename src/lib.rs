@@ -32,7 +32,9 @@ pub use error::{Error, Result};
 pub mod model_file {
     pub use crate::container::{unwrap, wrap, HEADER_LEN, MAGIC};
 }
-pub use decode::{Change, Models, Restored, Restorer, RestorerBuilder, Scratch};
+pub use decode::{
+    Change, ChannelKind, Models, Restored, Restorer, RestorerBuilder, Scratch, WordPrior,
+};
 pub use io::{decode_text, write_atomic, MAX_INPUT_BYTES};
 pub use pipeline::{read_input, read_path, Input, Pipeline};
 pub use processor::{process_caught, FnProcessor, Processor};

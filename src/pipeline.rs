@@ -10,7 +10,7 @@
 //! PAGE-XML, detected by content) and scans (PNG, JPEG, TIFF, PDF, read by Tesseract into hOCR and
 //! then through the formats layer, so word boxes and confidences come along).
 
-use crate::decode::{Restored, Restorer, Scratch};
+use crate::decode::{Restored, Restorer, Scratch, WordPrior};
 use crate::error::{Error, Result};
 use crate::extract::{extract, ExtractInput};
 use crate::formats::{
@@ -71,11 +71,19 @@ impl Pipeline {
     /// Restore the text view of `input` (see [`Input::text`]).
     pub fn restore_input(&self, input: &Input, scratch: &mut Scratch) -> Restored {
         let text = input.text();
-        // TODO(gate): when `Restorer::restore_with_priors` lands, map `input.word_confidences()`
-        // (engine confidence and character span of every OCR word, in document order) to the
-        // decoder's word tokens by span and pass them as priors, so a word the engine was sure of
-        // is less likely changed. Plain text has none (an empty list: no priors).
-        self.restorer.restore_with(&text, scratch)
+        // The engine's word confidences are priors: a word it was sure of is less likely changed.
+        // Plain text has none (no priors: the same as `restore_with`).
+        let priors: Vec<WordPrior> = input
+            .word_confidences()
+            .into_iter()
+            .filter_map(|(pos, c)| {
+                c.map(|confidence| WordPrior {
+                    span: pos.span,
+                    confidence,
+                })
+            })
+            .collect();
+        self.restorer.restore_with_priors(&text, &priors, scratch)
     }
 
     /// Restore `input` and extract its record. `source` names the input in the record.

@@ -4,6 +4,7 @@
 mod batch;
 mod extract;
 mod formats;
+mod gate;
 mod layering;
 mod lm;
 mod ocr;

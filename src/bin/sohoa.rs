@@ -49,6 +49,19 @@ struct ModelOpts {
     /// Drop readings of a token ranked this many nats behind its best.
     #[arg(long, global = true)]
     candidate_delta: Option<f32>,
+    /// Channel model: `eng` (OCR without a Vietnamese model; default), `vie` (Tesseract `vie`
+    /// output: its own channel and the gate that leaves good readings alone), or a file PATH.
+    #[arg(long, global = true)]
+    channel: Option<String>,
+    /// The gate's margin in nats: a change must beat keeping the token by this much.
+    #[arg(long, global = true)]
+    change_cost: Option<f32>,
+    /// Undo changes whose confidence is below this (0..1).
+    #[arg(long, global = true)]
+    min_change_confidence: Option<f32>,
+    /// Weight of the engine's word confidences (hOCR/ALTO/PAGE input) against changing a word.
+    #[arg(long, global = true)]
+    prior_weight: Option<f32>,
 }
 
 /// How image and PDF input is read (Tesseract).
@@ -313,12 +326,41 @@ fn parameters(m: &ModelOpts) -> String {
     }
 }
 
+/// A scan was read by Tesseract `vie`: unless told otherwise, correct it with the channel and
+/// gate made for that engine rather than those for an engine without a Vietnamese model.
+fn scan_defaults(input: &sohoa::Input, m: &ModelOpts) -> ModelOpts {
+    let mut m = m.clone();
+    if matches!(input, sohoa::Input::Scan { .. }) && m.channel.is_none() {
+        m.channel = Some("vie".into());
+    }
+    m
+}
+
 fn restorer(m: &ModelOpts) -> Result<Restorer> {
     let models = match &m.models {
         Some(d) => Models::load_dir(d)?,
         None => Models::embedded()?,
     };
-    let mut b = RestorerBuilder::new();
+    let (models, mut b) = match m.channel.as_deref() {
+        None | Some("eng") => (models, RestorerBuilder::new()),
+        Some("vie") => (
+            models.with_channel(Models::embedded_channel(sohoa::ChannelKind::Vie)?),
+            RestorerBuilder::vie(),
+        ),
+        Some(path) => (
+            models.with_channel(Models::load_channel(std::path::Path::new(path))?),
+            RestorerBuilder::new(),
+        ),
+    };
+    if let Some(w) = m.change_cost {
+        b.change_cost(w);
+    }
+    if let Some(w) = m.min_change_confidence {
+        b.min_change_confidence(w);
+    }
+    if let Some(w) = m.prior_weight {
+        b.prior_weight(w);
+    }
     if let Some(w) = m.channel_weight {
         b.channel_weight(w);
     }
@@ -392,7 +434,7 @@ fn run() -> Result<ExitCode> {
             let (input, _name) = read_input(&file, &o)?;
             // Check the format before the (slow) restoration.
             let fmt = input.output_format(format.as_deref())?;
-            let p = pipeline(&m)?;
+            let p = pipeline(&scan_defaults(&input, &m))?;
             let restored = p.restore_input(&input, &mut sohoa::Scratch::new());
             let bytes = if json {
                 let mut b = serde_json::to_vec_pretty(&restored)?;
@@ -421,7 +463,11 @@ fn run() -> Result<ExitCode> {
                     source: Some(name),
                 })?
             } else {
-                pipeline(&m)?.document_input(Some(&name), &input, &mut sohoa::Scratch::new())?
+                pipeline(&scan_defaults(&input, &m))?.document_input(
+                    Some(&name),
+                    &input,
+                    &mut sohoa::Scratch::new(),
+                )?
             };
             let mut stdout = std::io::stdout().lock();
             serde_json::to_writer_pretty(&mut stdout, &doc)?;
