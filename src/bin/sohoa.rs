@@ -326,6 +326,57 @@ fn parameters(m: &ModelOpts) -> String {
     }
 }
 
+/// The batch processor: scans (read by Tesseract `vie`) go through a pipeline with the channel
+/// and gate for that engine, everything else through the one the options ask for — the same
+/// choice `restore` and `extract` make for a single file (see [`scan_defaults`]).
+struct ByInput {
+    text: sohoa::Pipeline,
+    scan: Option<sohoa::Pipeline>,
+}
+
+impl ByInput {
+    fn new(m: &ModelOpts) -> Result<Self> {
+        let scan = if m.channel.is_none() {
+            let mut v = m.clone();
+            v.channel = Some("vie".into());
+            Some(pipeline(&v)?)
+        } else {
+            None
+        };
+        Ok(ByInput {
+            text: pipeline(m)?,
+            scan,
+        })
+    }
+
+    fn is_scan(source: &str) -> bool {
+        let ext = Path::new(source)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        matches!(
+            ext.as_deref(),
+            Some("png" | "jpg" | "jpeg" | "tif" | "tiff" | "pdf")
+        )
+    }
+}
+
+impl sohoa::Processor for ByInput {
+    fn model_version(&self) -> String {
+        match &self.scan {
+            Some(s) => format!("{}; scans {}", self.text.model_version(), s.model_version()),
+            None => self.text.model_version(),
+        }
+    }
+
+    fn process(&self, source: &str, text: &str) -> sohoa::Result<serde_json::Value> {
+        match &self.scan {
+            Some(s) if Self::is_scan(source) => s.process(source, text),
+            _ => self.text.process(source, text),
+        }
+    }
+}
+
 /// A scan was read by Tesseract `vie`: unless told otherwise, correct it with the channel and
 /// gate made for that engine rather than those for an engine without a Vietnamese model.
 fn scan_defaults(input: &sohoa::Input, m: &ModelOpts) -> ModelOpts {
@@ -614,7 +665,7 @@ fn run() -> Result<ExitCode> {
             );
         }
         Cmd::Batch(a) => {
-            let p = pipeline(&a.m)?;
+            let p = ByInput::new(&a.m)?;
             let mut o = sohoa::batch::BatchOptions::new(&a.out);
             o.sqlite = a.sqlite;
             o.jobs = a.jobs;
