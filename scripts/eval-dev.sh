@@ -23,6 +23,8 @@ run() {
     "$BIN" eval --gold "$2" --input "$3" --errors 0 "${@:4}" | head -1
 }
 run sample "$SHARED/samples/notice-part1.gold.txt" "$SHARED/samples/notice-part1.ocr.txt" "$@"
+# The second half of the real sample is held out of the channel model's training.
+run sample-heldout-half "$SHARED/samples/notice-part1.gold.txt" "$SHARED/samples/notice-part1.ocr.txt" --tail 0.5 "$@"
 run heldout-freeserif "$HO/freeserif.gold.txt" "$HO/freeserif.ocr.txt" "$@"
 run heldout-tinos "$HO/tinos.gold.txt" "$HO/tinos.ocr.txt" "$@"
 run own-freeserif "$ROOT/corpus/dev/all-freeserif.gold.txt" "$ROOT/corpus/dev/all-freeserif.ocr.txt" "$@"

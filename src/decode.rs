@@ -450,42 +450,14 @@ impl std::fmt::Debug for Restorer {
 /// Distinct tokens whose candidates a [`Scratch`] remembers before it starts afresh.
 const CACHE_LIMIT: usize = 200_000;
 
-/// Trigram scores a [`Scratch`] remembers before it starts afresh (about 16 bytes each).
-const LM_CACHE_LIMIT: usize = 2_000_000;
-
 /// Reusable per-thread buffers and the cache of candidate lists per distinct token.
 #[derive(Debug, Default)]
 pub struct Scratch {
     cache: HashMap<String, Arc<[Cand]>>,
     tokens: Vec<Token>,
-    /// LM scores already computed, keyed by the packed trigram: documents repeat their phrases,
-    /// and a hash probe is several times cheaper than the model's binary searches.
-    lm_cache: LmCache,
-}
-
-/// Multiply-shift hasher for the packed trigram keys of the LM cache (SipHash is needlessly slow
-/// for keys that are not attacker-chosen).
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (v ^ (v >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-impl std::fmt::Debug for IdHasher {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("IdHasher")
-    }
+    /// LM scores of a slot's readings already computed (see [`ListCache`]): documents repeat
+    /// their phrases, and one probe is several times cheaper than the model's binary searches.
+    list_cache: ListCache,
 }
 
 impl Scratch {
@@ -812,7 +784,7 @@ impl Restorer {
                 }
             }
         }
-        let mut choice = self.beam_search(&slots, &mut scratch.lm_cache);
+        let mut choice = self.beam_search(&slots, &mut scratch.list_cache);
         // The gate's second half: undo changes the decoder is not sure of.
         if self.settings.min_change_confidence > 0.0 {
             for si in 0..slots.len() {
@@ -828,7 +800,7 @@ impl Restorer {
                 let Some(keep) = slot.cands.iter().position(|c| self.is_keep(c, &folded)) else {
                     continue;
                 };
-                let conf = self.confidence(&slots, &choice, si, &mut scratch.lm_cache);
+                let conf = self.confidence(&slots, &choice, si, &mut scratch.list_cache);
                 if conf < self.settings.min_change_confidence {
                     choice[si] = keep;
                 }
@@ -843,7 +815,7 @@ impl Restorer {
             let bt = &toks[slot.token];
             let orig = tok_text(bt);
             let ci = choice[si];
-            let conf = self.confidence(&slots, &choice, si, &mut scratch.lm_cache);
+            let conf = self.confidence(&slots, &choice, si, &mut scratch.list_cache);
             if bt.tok.kind == TokenKind::Word {
                 *words += 1;
                 *conf_sum += f64::from(conf);
@@ -1106,10 +1078,7 @@ impl Restorer {
     }
 
     /// Beam search over the slots with the trigram LM. Returns the chosen candidate per slot.
-    fn beam_search(&self, slots: &[Slot], cache: &mut LmCache) -> Vec<usize> {
-        if cache.len() >= LM_CACHE_LIMIT {
-            cache.clear();
-        }
+    fn beam_search(&self, slots: &[Slot], lists: &mut ListCache) -> Vec<usize> {
         let lm = &self.models.lm;
         let bos = lm.bos();
         let mut beam = vec![Hyp {
@@ -1121,17 +1090,17 @@ impl Restorer {
         let mut arena: Vec<(u32, u16)> = Vec::new();
         let mut next: Vec<Hyp> = Vec::new();
         let mut ids: Vec<WordId> = Vec::new();
-        let mut lp: Vec<f32> = Vec::new();
         let delta = self.settings.beam_delta;
+        lists.start();
         for slot in slots {
             next.clear();
             ids.clear();
             ids.extend(slot.cands.iter().map(|c| c.lm));
+            let list = list_hash(&ids);
             // `beam` is sorted best first: hypotheses far below the best cannot recover.
             let floor = beam.first().map_or(f32::NEG_INFINITY, |h| h.score - delta);
             for h in beam.iter().take_while(|h| h.score >= floor) {
-                lp.clear();
-                lp.extend(ids.iter().map(|&w| cached_logp(lm, cache, h.w1, h.w2, w)));
+                let lp = lists.scores(lm, h.w1, h.w2, list, &ids);
                 for (ci, c) in slot.cands.iter().enumerate() {
                     arena.push((h.back, ci as u16));
                     next.push(Hyp {
@@ -1177,7 +1146,7 @@ impl Restorer {
 
     /// Local posterior of the chosen reading of slot `si` against its alternatives, with the
     /// chosen neighbours fixed: the LM terms that involve the slot plus the channel cost.
-    fn confidence(&self, slots: &[Slot], choice: &[usize], si: usize, cache: &mut LmCache) -> f32 {
+    fn confidence(&self, slots: &[Slot], choice: &[usize], si: usize, lists: &mut ListCache) -> f32 {
         let cands = &slots[si].cands;
         if cands.len() <= 1 {
             return 1.0;
@@ -1194,17 +1163,15 @@ impl Restorer {
         };
         let k = si as isize;
         let (p2, p1, n1, n2) = (id_at(k - 2), id_at(k - 1), id_at(k + 1), id_at(k + 2));
-        let mut score = |c: &Cand| {
-            cached_logp(lm, cache, p2, p1, c.lm)
-                + cached_logp(lm, cache, p1, c.lm, n1)
-                + if (si + 1) < slots.len() {
-                    cached_logp(lm, cache, c.lm, n1, n2)
-                } else {
-                    0.0
-                }
-                - c.cost
-        };
-        let scores: Vec<f32> = cands.iter().map(&mut score).collect();
+        let ids: Vec<WordId> = cands.iter().map(|c| c.lm).collect();
+        let list = list_hash(&ids);
+        let mut scores: Vec<f32> = lists.scores(lm, p2, p1, list, &ids).to_vec();
+        // The second and third trigrams, in which the slot is history.
+        let n2 = ((si + 1) < slots.len()).then_some(n2);
+        let after = lists.scores_after(lm, p1, n1, n2, list, &ids);
+        for ((s, a), c) in scores.iter_mut().zip(after).zip(cands.iter()) {
+            *s += a - c.cost;
+        }
         let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         let z: f32 = scores.iter().map(|s| (s - max).exp()).sum();
         let chosen = scores[choice[si]];
@@ -1268,14 +1235,119 @@ fn prior_over(priors: &Priors, s: usize, e: usize) -> f32 {
         .unwrap_or(0.0)
 }
 
-/// Type of the per-scratch trigram score cache.
-type LmCache = HashMap<u64, f32, BuildHasherDefault<IdHasher>>;
+/// Floats the list cache holds before it starts afresh (4 MiB).
+const LIST_ARENA_LIMIT: usize = 1 << 20;
 
-/// `lm.logp(w1, w2, w3)` through `cache` (ids are below 2^21, so the trigram packs in a u64).
+/// The LM scores of a slot's readings after a history `(w1, w2)`, kept as one run per
+/// `(w1, w2, readings)`: one probe serves every reading of the slot, and the history is looked up
+/// in the model once per miss rather than once per reading. Keys are 64-bit hashes (a collision
+/// would need about 2^32 distinct keys alive at once; the arena holds at most 2^20 scores).
+#[derive(Default)]
+struct ListCache {
+    index: HashMap<u64, (u32, u32), BuildHasherDefault<IdHasher>>,
+    arena: Vec<f32>,
+}
+
+impl std::fmt::Debug for ListCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListCache")
+            .field("runs", &self.index.len())
+            .finish()
+    }
+}
+
+impl ListCache {
+    /// Called before a search: start afresh when full (bounded memory over long batches; never
+    /// in the middle of a search, so the runs handed out stay valid).
+    fn start(&mut self) {
+        if self.arena.len() >= LIST_ARENA_LIMIT {
+            self.index.clear();
+            self.arena.clear();
+        }
+    }
+
+    /// `log P(w | w1 w2)` for each `w` of `ids`, whose hash is `list`.
+    fn scores(
+        &mut self,
+        lm: &LanguageModel,
+        w1: WordId,
+        w2: WordId,
+        list: u64,
+        ids: &[WordId],
+    ) -> &[f32] {
+        let key = mix(mix(list ^ u64::from(w1.0)) ^ (u64::from(w2.0) << 32));
+        let (off, len) = match self.index.get(&key) {
+            Some(&(off, len)) if len as usize == ids.len() => (off as usize, len as usize),
+            _ => {
+                let ctx = lm.context(w1, w2);
+                let off = self.arena.len();
+                self.arena.extend(ids.iter().map(|&w| lm.logp_in(&ctx, w)));
+                self.index.insert(key, (off as u32, ids.len() as u32));
+                (off, ids.len())
+            }
+        };
+        self.arena.get(off..off + len).unwrap_or(&[])
+    }
+
+    /// `log P(n1 | p1 w) + log P(n2 | w n1)` for each `w` of `ids` (whose hash is `list`); the
+    /// second term only when `n2` is given. The terms of a slot's confidence in which it is history.
+    fn scores_after(
+        &mut self,
+        lm: &LanguageModel,
+        p1: WordId,
+        n1: WordId,
+        n2: Option<WordId>,
+        list: u64,
+        ids: &[WordId],
+    ) -> &[f32] {
+        let n2v = n2.map_or(u64::from(u32::MAX), |w| u64::from(w.0));
+        let key = mix(mix(mix(!list ^ u64::from(p1.0)) ^ (u64::from(n1.0) << 32)) ^ n2v);
+        let (off, len) = match self.index.get(&key) {
+            Some(&(off, len)) if len as usize == ids.len() => (off as usize, len as usize),
+            _ => {
+                let off = self.arena.len();
+                self.arena.extend(ids.iter().map(|&w| {
+                    lm.logp(p1, w, n1) + n2.map_or(0.0, |n2| lm.logp(w, n1, n2))
+                }));
+                self.index.insert(key, (off as u32, ids.len() as u32));
+                (off, ids.len())
+            }
+        };
+        self.arena.get(off..off + len).unwrap_or(&[])
+    }
+}
+
+/// Hasher for keys that are already well-mixed 64-bit hashes: passes them through (SipHash would
+/// only cost time).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = mix(self.0 ^ u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+/// A 64-bit finaliser (from splitmix64): spreads the bits of a packed key.
 #[inline]
-fn cached_logp(lm: &LanguageModel, cache: &mut LmCache, w1: WordId, w2: WordId, w3: WordId) -> f32 {
-    let key = (u64::from(w1.0) << 42) | (u64::from(w2.0) << 21) | u64::from(w3.0);
-    *cache.entry(key).or_insert_with(|| lm.logp(w1, w2, w3))
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Hash of a slot's reading ids, in order.
+fn list_hash(ids: &[WordId]) -> u64 {
+    ids.iter()
+        .fold(ids.len() as u64, |h, w| mix(h ^ u64::from(w.0)))
 }
 
 /// Render a lexicon entry in the case of the original token.

@@ -137,6 +137,10 @@ struct Hist {
     w2_bo: f32,
 }
 
+/// A two-word history looked up in the model, from [`LanguageModel::context`].
+#[derive(Debug, Clone, Copy)]
+pub struct Context(Option<Hist>);
+
 /// A section of the payload: byte range and element width.
 #[derive(Debug, Clone)]
 struct Sections {
@@ -546,6 +550,27 @@ impl LanguageModel {
         }
         let h = self.history(w1.0, w2.0);
         self.score(&h, w3.0)
+    }
+
+    /// The history `w1 w2` looked up once, for scoring many next words with
+    /// [`LanguageModel::logp_in`] (the decoder scores every reading of a slot after each
+    /// hypothesis: one bigram search per hypothesis instead of one per reading).
+    #[must_use]
+    pub fn context(&self, w1: WordId, w2: WordId) -> Context {
+        if w2.0 as usize >= self.vocab {
+            return Context(None);
+        }
+        Context(Some(self.history(w1.0, w2.0)))
+    }
+
+    /// `log P(w3 | context)`: the same figure as [`LanguageModel::logp`] with the context's words.
+    #[must_use]
+    #[inline]
+    pub fn logp_in(&self, ctx: &Context, w3: WordId) -> f32 {
+        match &ctx.0 {
+            Some(h) => self.score(h, w3.0),
+            None => self.logp_unigram(w3),
+        }
     }
 
     /// `log P(w | w1 w2)` for every `w` in `ws`, into `out` (cleared first). The history is looked
