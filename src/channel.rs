@@ -19,7 +19,8 @@
 
 use crate::container::{self, Reader, TableKind, Writer};
 use crate::error::Result;
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 
 /// Format version of `channel.smt`.
 pub const VERSION: u16 = 1;
@@ -329,6 +330,108 @@ impl ChannelModel {
         out
     }
 
+    /// The `k` words of `trie` with the lowest rank `weight · cost + prior` among those whose
+    /// channel cost for `ocr` is at most `limit` and that `keep` accepts, as `(word index, cost)`
+    /// (cost unweighted), best rank first. Best-first branch and bound: a node's bound is
+    /// `weight · (lowest cost in its DP column) + (lowest prior below it)`, a lower bound of the
+    /// rank of every word under it since costs only grow with depth, so once `k` words are found
+    /// the search stops at the first node whose bound cannot beat the `k`-th. The same words as
+    /// scanning every word within `limit` and sorting, at a fraction of the nodes.
+    #[must_use]
+    pub fn search_ranked(
+        &self,
+        trie: &Trie,
+        ocr: &str,
+        query: RankedQuery,
+        keep: impl Fn(u32) -> bool,
+    ) -> Vec<(u32, f32)> {
+        let RankedQuery {
+            limit,
+            k,
+            weight,
+            slack,
+        } = query;
+        let o: Vec<u16> = fold(ocr).chars().map(|c| self.ocr_id(c)).collect();
+        let two = self.two_at(&o);
+        let w = o.len() + 1;
+        let depth_max = trie.max_depth;
+        // Columns of queued nodes live in one arena; the queue orders (bound, node, depth, column).
+        let mut cols: Vec<f32> = Vec::with_capacity(w * 256);
+        cols.push(0.0);
+        for j in 1..w {
+            cols.push(cols[j - 1] + self.ins[o[j - 1] as usize]);
+        }
+        let mut queue: BinaryHeap<Reverse<Queued>> = BinaryHeap::new();
+        queue.push(Reverse(Queued {
+            bound: 0.0,
+            node: 0,
+            depth: 0,
+            col: 0,
+        }));
+        // The best `k` so far as a max-heap on rank, and the best rank of all.
+        let mut best: BinaryHeap<Found> = BinaryHeap::new();
+        let mut top = f32::INFINITY;
+        let kth = |best: &BinaryHeap<Found>, top: f32| {
+            let kth = if best.len() < k {
+                f32::INFINITY
+            } else {
+                best.peek().map_or(f32::INFINITY, |f| f.rank)
+            };
+            kth.min(top + slack)
+        };
+        let mut cur = vec![INF; w];
+        while let Some(Reverse(q)) = queue.pop() {
+            let threshold = kth(&best, top);
+            if q.bound > threshold {
+                break;
+            }
+            let node = &trie.nodes[q.node as usize];
+            let prev_at = q.col as usize;
+            if node.word != u32::MAX && keep(node.word) {
+                let cost = cols[prev_at + w - 1];
+                let rank = weight * cost + node.word_prior;
+                if cost <= limit && rank <= threshold {
+                    top = top.min(rank);
+                    best.push(Found {
+                        rank,
+                        word: node.word,
+                        cost,
+                    });
+                    if best.len() > k {
+                        best.pop();
+                    }
+                }
+            }
+            if q.depth >= depth_max {
+                continue;
+            }
+            for c in node.first_child..node.first_child + u32::from(node.n_children) {
+                let child = &trie.nodes[c as usize];
+                self.step(child.ch, &cols[prev_at..prev_at + w], &mut cur, &o, &two);
+                let min = cur.iter().copied().fold(INF, f32::min);
+                if min > limit {
+                    continue;
+                }
+                let bound = weight * min + child.min_prior;
+                if bound > kth(&best, top) {
+                    continue;
+                }
+                let at = cols.len();
+                cols.extend_from_slice(&cur);
+                queue.push(Reverse(Queued {
+                    bound,
+                    node: c,
+                    depth: q.depth + 1,
+                    col: at as u32,
+                }));
+            }
+        }
+        let mut out: Vec<Found> = best.into_vec();
+        out.retain(|f| f.rank <= top + slack);
+        out.sort_by(|a, b| a.rank.total_cmp(&b.rank).then(a.word.cmp(&b.word)));
+        out.into_iter().map(|f| (f.word, f.cost)).collect()
+    }
+
     /// Serialise to container bytes (deterministic).
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -359,6 +462,76 @@ impl ChannelModel {
     }
 }
 
+/// What [`ChannelModel::search_ranked`] looks for: at most `k` words of channel cost at most
+/// `limit`, ranked by `weight · cost + prior`.
+#[derive(Debug, Clone, Copy)]
+pub struct RankedQuery {
+    /// Highest channel cost of a word returned.
+    pub limit: f32,
+    /// How many words to return at most.
+    pub k: usize,
+    /// Weight of the channel cost in the rank.
+    pub weight: f32,
+    /// Words ranked more than this behind the best one are not wanted either (`f32::INFINITY`
+    /// for none): the search prunes with it too.
+    pub slack: f32,
+}
+
+/// A queued trie node of the ranked search.
+#[derive(Debug, Clone, Copy)]
+struct Queued {
+    bound: f32,
+    node: u32,
+    depth: usize,
+    col: u32,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+impl Eq for Queued {}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Queued {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.bound
+            .total_cmp(&other.bound)
+            .then(self.node.cmp(&other.node))
+    }
+}
+
+/// A word found by the ranked search.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    rank: f32,
+    word: u32,
+    cost: f32,
+}
+
+impl PartialEq for Found {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+impl Eq for Found {}
+impl PartialOrd for Found {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Found {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.rank
+            .total_cmp(&other.rank)
+            .then(self.word.cmp(&other.word))
+    }
+}
+
 /// A trie of lexicon words over the channel's gold alphabet, for [`ChannelModel::search`].
 #[derive(Debug, Clone)]
 pub struct Trie {
@@ -372,6 +545,10 @@ struct TrieNode {
     n_children: u16,
     first_child: u32,
     word: u32,
+    /// The lowest prior cost of a word in this node's subtree (for [`ChannelModel::search_ranked`]).
+    min_prior: f32,
+    /// The prior cost of this node's own word.
+    word_prior: f32,
 }
 
 impl Trie {
@@ -379,6 +556,14 @@ impl Trie {
     /// outside the channel's gold alphabet are skipped (they could never be proposed).
     #[must_use]
     pub fn build(channel: &ChannelModel, words: &[&str]) -> Trie {
+        Trie::build_ranked(channel, words, &[])
+    }
+
+    /// Build as [`Trie::build`], with a prior cost per word (`priors[i]` for word `i`; missing
+    /// ones count 0) that [`ChannelModel::search_ranked`] adds to the channel cost to rank words.
+    /// Each node keeps the lowest prior of its subtree, which bounds the rank of every word below.
+    #[must_use]
+    pub fn build_ranked(channel: &ChannelModel, words: &[&str], priors: &[f32]) -> Trie {
         // Sort word ids by their letter-id sequences, then lay out children contiguously (BFS).
         let mut seqs: Vec<(Vec<u8>, u32)> = words
             .iter()
@@ -396,6 +581,8 @@ impl Trie {
             n_children: 0,
             first_child: 0,
             word: u32::MAX,
+            min_prior: f32::INFINITY,
+            word_prior: f32::INFINITY,
         }];
         // queue of (node index, range of seqs sharing the prefix, depth)
         let mut queue = std::collections::VecDeque::new();
@@ -427,9 +614,26 @@ impl Trie {
                     n_children: 0,
                     first_child: 0,
                     word: u32::MAX,
+                    min_prior: f32::INFINITY,
+                    word_prior: f32::INFINITY,
                 });
                 queue.push_back((idx, a, b, d + 1));
             }
+        }
+        // Children come after their parent (BFS order): fold the subtree minima bottom-up.
+        let prior = |w: u32| priors.get(w as usize).copied().unwrap_or(0.0);
+        for i in (0..nodes.len()).rev() {
+            let n = nodes[i];
+            let mut m = if n.word == u32::MAX {
+                f32::INFINITY
+            } else {
+                prior(n.word)
+            };
+            nodes[i].word_prior = m;
+            for c in n.first_child..n.first_child + u32::from(n.n_children) {
+                m = m.min(nodes[c as usize].min_prior);
+            }
+            nodes[i].min_prior = m;
         }
         Trie { nodes, max_depth }
     }

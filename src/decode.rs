@@ -8,7 +8,7 @@
 //! sentences across lines; every line comes out as a line, and every character outside a changed
 //! word token comes out exactly as it went in.
 
-use crate::channel::{fold, ChannelModel, Trie};
+use crate::channel::{fold, ChannelModel, RankedQuery, Trie};
 use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
 use crate::lm::{unit_of, LanguageModel, WordId};
@@ -419,11 +419,18 @@ impl RestorerBuilder {
             return Err(Error::Config("the lexicon is empty".into()));
         }
         let words: Vec<&str> = entries.iter().map(|e| e.text.as_str()).collect();
-        let trie = Trie::build(&models.channel, &words);
+        // Candidates are ranked by channel cost plus the word's unigram cost.
+        let priors: Vec<f32> = entries.iter().map(|e| -lm.logp_unigram(e.lm)).collect();
+        let trie = Trie::build_ranked(&models.channel, &words, &priors);
+        let mut by_text = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            by_text.entry(e.text.clone()).or_insert(i as u32);
+        }
         Ok(Restorer {
             settings: self.clone(),
             trie,
             entries,
+            by_text,
             models,
         })
     }
@@ -435,6 +442,8 @@ pub struct Restorer {
     settings: RestorerBuilder,
     trie: Trie,
     entries: Vec<Entry>,
+    /// The first entry of each spelling.
+    by_text: HashMap<String, u32>,
     models: Arc<Models>,
 }
 
@@ -895,16 +904,36 @@ impl Restorer {
         let folded = fold(token);
         let case = syllable::case_of(token);
         let upper = case == Case::Upper;
-        let found =
-            self.models
-                .channel
-                .search(&self.trie, &folded, s.search_limit, s.max_candidates * 4);
+        let query = RankedQuery {
+            limit: s.search_limit,
+            k: s.max_candidates,
+            weight: s.channel_weight,
+            slack: s.candidate_delta,
+        };
+        let entries = &self.entries;
+        let mut found = self
+            .models
+            .channel
+            .search_ranked(&self.trie, &folded, query, |ei| {
+                upper || entries[ei as usize].kind != EntryKind::Abbrev
+            });
+        let exact = self
+            .by_text
+            .get(folded.as_str())
+            .copied()
+            .filter(|&ei| upper || entries[ei as usize].kind != EntryKind::Abbrev);
+        let is_word = exact.is_some();
+        // With the gate on, the token as written must stay a candidate whatever its rank.
+        if let Some(ei) = exact {
+            if s.change_cost > 0.0 && !found.iter().any(|f| f.0 == ei) {
+                if let Some(c) = self.models.channel.cost(&folded, &folded) {
+                    found.push((ei, c));
+                }
+            }
+        }
         let mut cands: Vec<(Cand, f32)> = Vec::new();
         for (ei, cost) in found {
             let e = &self.entries[ei as usize];
-            if e.kind == EntryKind::Abbrev && !upper {
-                continue;
-            }
             let cost = cost * s.channel_weight;
             // rank by channel cost and unigram prior
             let rank = cost - lm.logp_unigram(e.lm);
@@ -918,9 +947,6 @@ impl Restorer {
                 rank,
             ));
         }
-        let is_word = cands
-            .iter()
-            .any(|(c, _)| self.entries[c.entry as usize].text == folded);
         if !is_word {
             // keep the token as written: known non-syllable words (UBND, Zalo) cheaply
             let id = lm.get(&folded);
@@ -1012,33 +1038,25 @@ impl Restorer {
         }];
         // Rank the words by channel cost and unigram prior, as for word tokens: many one-letter
         // words are about equally near a digit (`6`: ô, ồ, ở, ố), and the frequent ones matter.
-        let mut words: Vec<(Cand, f32)> = Vec::new();
-        for (ei, cost) in
-            self.models
-                .channel
-                .search(&self.trie, token, s.search_limit, s.max_candidates * 4)
-        {
-            let e = &self.entries[ei as usize];
-            if e.kind == EntryKind::Syllable {
-                let cost = cost * s.channel_weight + s.number_word_cost;
-                words.push((
-                    Cand {
-                        entry: ei,
-                        lm: e.lm,
-                        cost,
-                        glued: false,
-                    },
-                    cost - lm.logp_unigram(e.lm),
-                ));
-            }
-        }
-        words.sort_by(|a, b| a.1.total_cmp(&b.1));
-        cands.extend(
-            words
-                .into_iter()
-                .map(|(c, _)| c)
-                .take(s.max_candidates.min(6)),
-        );
+        let query = RankedQuery {
+            limit: s.search_limit,
+            k: s.max_candidates.min(6),
+            weight: s.channel_weight,
+            slack: f32::INFINITY,
+        };
+        let entries = &self.entries;
+        let found = self
+            .models
+            .channel
+            .search_ranked(&self.trie, token, query, |ei| {
+                entries[ei as usize].kind == EntryKind::Syllable
+            });
+        cands.extend(found.into_iter().map(|(ei, cost)| Cand {
+            entry: ei,
+            lm: entries[ei as usize].lm,
+            cost: cost * s.channel_weight + s.number_word_cost,
+            glued: false,
+        }));
         let arc: Arc<[Cand]> = cands.into();
         scratch.cache.insert(key, arc.clone());
         arc
@@ -1146,7 +1164,13 @@ impl Restorer {
 
     /// Local posterior of the chosen reading of slot `si` against its alternatives, with the
     /// chosen neighbours fixed: the LM terms that involve the slot plus the channel cost.
-    fn confidence(&self, slots: &[Slot], choice: &[usize], si: usize, lists: &mut ListCache) -> f32 {
+    fn confidence(
+        &self,
+        slots: &[Slot],
+        choice: &[usize],
+        si: usize,
+        lists: &mut ListCache,
+    ) -> f32 {
         let cands = &slots[si].cands;
         if cands.len() <= 1 {
             return 1.0;
@@ -1306,9 +1330,10 @@ impl ListCache {
             Some(&(off, len)) if len as usize == ids.len() => (off as usize, len as usize),
             _ => {
                 let off = self.arena.len();
-                self.arena.extend(ids.iter().map(|&w| {
-                    lm.logp(p1, w, n1) + n2.map_or(0.0, |n2| lm.logp(w, n1, n2))
-                }));
+                self.arena.extend(
+                    ids.iter()
+                        .map(|&w| lm.logp(p1, w, n1) + n2.map_or(0.0, |n2| lm.logp(w, n1, n2))),
+                );
                 self.index.insert(key, (off as u32, ids.len() as u32));
                 (off, ids.len())
             }
