@@ -29,8 +29,11 @@ if not src:
     src = sorted(pathlib.Path("corpus/notices").glob("*.txt"))
 texts = [p.read_text(encoding="utf-8") for p in src]
 for i in range(n):
-    # Shift every number by a per-file amount, so no two files are identical.
-    t = re.sub(r"\d+", lambda m: str(int(m.group()) + i % 97), texts[i % len(texts)])
+    # Shift every standalone number by a per-file amount, so no two files are identical. Digits
+    # inside words (`d4u`, OCR's reading of đầu) are left alone: shifting them would make
+    # garbage that no OCR engine writes.
+    t = re.sub(r"(?<![^\W\d_])\d+(?![^\W\d_])", lambda m: str(int(m.group()) + i % 97),
+               texts[i % len(texts)])
     d = out / f"nam-{2020 + i % 5}" / f"don-vi-{i % 13:02d}"
     d.mkdir(parents=True, exist_ok=True)
     (d / f"tb-{i:04d}.txt").write_text(t, encoding="utf-8")

@@ -563,21 +563,35 @@ fn read_record(out: &Path, rel: &str) -> Result<Value> {
     })
 }
 
-/// Rebuild `documents.jsonl` and `errors.jsonl` from the manifest and the record files.
+/// Rebuild `documents.jsonl` and `errors.jsonl` from the manifest and the record files. The
+/// records are read and compacted in parallel, a chunk at a time, and written in path order: a
+/// serial pass over every record at the end would cap what a second thread can gain.
 fn write_listings(out: &Path, files: &BTreeMap<String, Entry>) -> Result<()> {
+    use rayon::prelude::*;
     let mut docs = Atomic::create(&out.join("documents.jsonl"))?;
     let mut errs = Atomic::create(&out.join("errors.jsonl"))?;
-    for (rel, e) in files {
-        match &e.error {
-            None => {
-                let v = read_record(out, rel)?;
-                let line = serde_json::to_vec(&v).map_err(|e| Error::Config(e.to_string()))?;
-                docs.line(&line)?;
-            }
-            Some(reason) => {
-                let line = serde_json::to_vec(&serde_json::json!({"path": rel, "error": reason}))
-                    .map_err(|e| Error::Config(e.to_string()))?;
-                errs.line(&line)?;
+    let all: Vec<(&String, &Entry)> = files.iter().collect();
+    for chunk in all.chunks(256) {
+        let lines: Vec<Result<(bool, Vec<u8>)>> = chunk
+            .par_iter()
+            .map(|(rel, e)| match &e.error {
+                None => {
+                    let v = read_record(out, rel)?;
+                    let line = serde_json::to_vec(&v).map_err(|e| Error::Config(e.to_string()))?;
+                    Ok((true, line))
+                }
+                Some(reason) => {
+                    let line =
+                        serde_json::to_vec(&serde_json::json!({"path": rel, "error": reason}))
+                            .map_err(|e| Error::Config(e.to_string()))?;
+                    Ok((false, line))
+                }
+            })
+            .collect();
+        for l in lines {
+            match l? {
+                (true, line) => docs.line(&line)?,
+                (false, line) => errs.line(&line)?,
             }
         }
     }
@@ -667,6 +681,7 @@ pub fn run(input: &Path, opts: &BatchOptions, processor: &dyn Processor) -> Resu
     let (mut skipped, mut processed, mut failures) = (0usize, 0usize, 0usize);
     let mut save_result = Ok(());
     std::thread::scope(|s| {
+        let pool = &pool;
         let files = &files;
         let old = &old;
         let out = out.as_path();
@@ -730,7 +745,7 @@ pub fn run(input: &Path, opts: &BatchOptions, processor: &dyn Processor) -> Resu
             }
         }
         save_manifest(&manifest_path, &current)?;
-        write_listings(&out, &current)?;
+        pool.install(|| write_listings(&out, &current))?;
         if let Some(db) = &opts.sqlite {
             sync_store(db, &out, &current)?;
         }

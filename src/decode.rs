@@ -432,6 +432,7 @@ impl RestorerBuilder {
             entries,
             by_text,
             models,
+            id: NEXT_RESTORER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 }
@@ -445,7 +446,12 @@ pub struct Restorer {
     /// The first entry of each spelling.
     by_text: HashMap<String, u32>,
     models: Arc<Models>,
+    /// Distinct for every restorer built in the process (see [`Scratch`]); never 0.
+    id: u64,
 }
+
+/// The source of [`Restorer`] ids.
+static NEXT_RESTORER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl std::fmt::Debug for Restorer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -467,6 +473,8 @@ pub struct Scratch {
     /// LM scores of a slot's readings already computed (see [`ListCache`]): documents repeat
     /// their phrases, and one probe is several times cheaper than the model's binary searches.
     list_cache: ListCache,
+    /// The [`Restorer::id`] the caches belong to.
+    owner: u64,
 }
 
 impl Scratch {
@@ -584,6 +592,13 @@ impl Restorer {
 
     /// The restoration proper.
     fn restore_inner(&self, text: &str, priors: &Priors, scratch: &mut Scratch) -> Restored {
+        // A scratch remembers one restorer's candidates: another restorer (another channel or
+        // other settings) must not read them.
+        if scratch.owner != self.id {
+            scratch.cache.clear();
+            scratch.list_cache = ListCache::default();
+            scratch.owner = self.id;
+        }
         // Split into lines (keeping terminators) and group into paragraphs.
         let mut out = String::with_capacity(text.len() + text.len() / 8);
         let mut changes = Vec::new();

@@ -275,10 +275,10 @@ pub fn find(text: &Text, layout: &Layout, exclude: &[(usize, usize)]) -> Vec<Ind
         let mut direction = None;
         if pct {
             unit = Some("%".to_string());
-        } else if after.to_lowercase().starts_with("điểm") {
+        } else if starts_with_lower(after, "điểm") {
             unit = Some("điểm".to_string());
             e = after_off + "điểm".len();
-        } else if after.to_lowercase().starts_with("hạng") {
+        } else if starts_with_lower(after, "hạng") {
             unit = Some("hạng".to_string());
             e = after_off + "hạng".len();
         } else if let Some(m) = re.money.captures(after) {
@@ -438,6 +438,14 @@ pub fn find(text: &Text, layout: &Layout, exclude: &[(usize, usize)]) -> Vec<Ind
         });
     }
     out
+}
+
+/// Whether `text` starts with the lower-case word `word`, whatever its case (only the first
+/// characters are lowered: `text` may be the whole rest of a document).
+fn starts_with_lower(text: &str, word: &str) -> bool {
+    let n = word.chars().count();
+    let head: String = text.chars().take(n).flat_map(char::to_lowercase).collect();
+    head == word
 }
 
 #[cfg(test)]

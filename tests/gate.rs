@@ -200,3 +200,23 @@ fn priors_from_a_document_index() {
         }]
     );
 }
+
+/// One scratch space shared by two restorers (as a batch worker shares its thread's scratch
+/// between text files and scans): the second must not read the first one's candidates.
+#[test]
+fn a_scratch_serves_one_restorer_at_a_time() {
+    let (Some(eng), Some(vie)) = (eng_restorer(), vie_restorer()) else {
+        return;
+    };
+    let text = "Két luan ctia Chii tich UBND tinh tai cudc hop ngành đảm báo tiến độ.\n";
+    let fresh_vie = vie.restore(text);
+    let fresh_eng = eng.restore(text);
+    assert_ne!(
+        fresh_vie, fresh_eng,
+        "the fixture must read differently under the two channels"
+    );
+    let mut scratch = Scratch::new();
+    let _ = eng.restore_with(text, &mut scratch);
+    assert_eq!(vie.restore_with(text, &mut scratch), fresh_vie);
+    assert_eq!(eng.restore_with(text, &mut scratch), fresh_eng);
+}
