@@ -23,6 +23,8 @@ pub enum TableKind {
     Channel = 2,
     /// Syllable n-gram language model.
     LanguageModel = 3,
+    /// Precomputed candidate searches for frequent OCR tokens.
+    Candidates = 4,
 }
 
 /// Wrap `payload` in a container with its header and CRC.

@@ -8,6 +8,7 @@
 //! sentences across lines; every line comes out as a line, and every character outside a changed
 //! word token comes out exactly as it went in.
 
+use crate::candidates::{CandidateTable, Mode};
 use crate::channel::{fold, ChannelModel, RankedQuery, Trie};
 use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
@@ -27,6 +28,9 @@ pub struct Models {
     pub channel: ChannelModel,
     /// Lexicon extras: place-name syllables and abbreviations with `đ`.
     pub lexicon: Lexicon,
+    /// Precomputed candidate searches (optional; used only when they match, see
+    /// [`crate::candidates`]).
+    pub candidates: Option<CandidateTable>,
 }
 
 #[cfg(sohoa_embedded)]
@@ -35,8 +39,23 @@ static EMBEDDED_LM: &[u8] = include_bytes!("../dictionaries/lm.smt");
 static EMBEDDED_CHANNEL: &[u8] = include_bytes!("../dictionaries/channel.smt");
 #[cfg(sohoa_embedded)]
 static EMBEDDED_LEXICON: &[u8] = include_bytes!("../dictionaries/lexicon.smt");
+#[cfg(sohoa_embedded_candidates)]
+static EMBEDDED_CANDIDATES: &[u8] = include_bytes!("../dictionaries/candidates.smt");
 #[cfg(sohoa_embedded_vie)]
 static EMBEDDED_CHANNEL_VIE: &[u8] = include_bytes!("../dictionaries/channel-vie.smt");
+
+/// The embedded candidate table, if this build has one.
+#[cfg(sohoa_embedded)]
+fn embedded_candidates() -> Result<Option<CandidateTable>> {
+    #[cfg(sohoa_embedded_candidates)]
+    {
+        CandidateTable::from_bytes(EMBEDDED_CANDIDATES, "<embedded>/candidates.smt").map(Some)
+    }
+    #[cfg(not(sohoa_embedded_candidates))]
+    {
+        Ok(None)
+    }
+}
 
 /// Which OCR engine's errors the channel model describes.
 ///
@@ -64,6 +83,7 @@ impl Models {
                 lm: LanguageModel::from_bytes(Cow::Borrowed(EMBEDDED_LM), "<embedded>/lm.smt")?,
                 channel: ChannelModel::from_bytes(EMBEDDED_CHANNEL, "<embedded>/channel.smt")?,
                 lexicon: Lexicon::from_bytes(EMBEDDED_LEXICON, "<embedded>/lexicon.smt")?,
+                candidates: embedded_candidates()?,
             })
         }
         #[cfg(not(sohoa_embedded))]
@@ -139,10 +159,17 @@ impl Models {
         let (lm, lp) = read("lm.smt")?;
         let (ch, cp) = read("channel.smt")?;
         let (lx, xp) = read("lexicon.smt")?;
+        let candidates = if dir.join("candidates.smt").exists() {
+            let (cd, dp) = read("candidates.smt")?;
+            Some(CandidateTable::from_bytes(&cd, &dp)?)
+        } else {
+            None
+        };
         Ok(Models {
             lm: LanguageModel::from_bytes(Cow::Owned(lm), &lp)?,
             channel: ChannelModel::from_bytes(&ch, &cp)?,
             lexicon: Lexicon::from_bytes(&lx, &xp)?,
+            candidates,
         })
     }
 
@@ -426,6 +453,11 @@ impl RestorerBuilder {
         for (i, e) in entries.iter().enumerate() {
             by_text.entry(e.text.clone()).or_insert(i as u32);
         }
+        let fingerprint = self.fingerprint(&models, &entries);
+        let use_table = models
+            .candidates
+            .as_ref()
+            .is_some_and(|t| t.fingerprint() == fingerprint);
         Ok(Restorer {
             settings: self.clone(),
             trie,
@@ -433,7 +465,33 @@ impl RestorerBuilder {
             by_text,
             models,
             id: NEXT_RESTORER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            fingerprint,
+            use_table,
         })
+    }
+
+    /// What the candidate searches depend on: the channel and language models, the lexicon
+    /// entries in order, and the search settings. A candidate table computed under another
+    /// fingerprint would give other answers, so it is not used.
+    fn fingerprint(&self, models: &Models, entries: &[Entry]) -> u64 {
+        let mut h = mix(
+            u64::from(models.lm.checksum()) ^ (u64::from(models.channel.checksum()) << 32),
+        );
+        for e in entries {
+            for b in e.text.bytes() {
+                h = mix(h ^ u64::from(b));
+            }
+            h = mix(h ^ (0x100 + e.kind as u64));
+        }
+        for v in [
+            self.search_limit.to_bits(),
+            self.channel_weight.to_bits(),
+            self.candidate_delta.to_bits(),
+            self.max_candidates as u32,
+        ] {
+            h = mix(h ^ u64::from(v));
+        }
+        h
     }
 }
 
@@ -448,6 +506,10 @@ pub struct Restorer {
     models: Arc<Models>,
     /// Distinct for every restorer built in the process (see [`Scratch`]); never 0.
     id: u64,
+    /// What candidate searches depend on (see [`crate::candidates`]).
+    fingerprint: u64,
+    /// Whether the models' candidate table matches the fingerprint and is used.
+    use_table: bool,
 }
 
 /// The source of [`Restorer`] ids.
@@ -465,8 +527,9 @@ impl std::fmt::Debug for Restorer {
 /// Distinct tokens whose candidates a [`Scratch`] remembers before it starts afresh.
 const CACHE_LIMIT: usize = 200_000;
 
-/// Reusable per-thread buffers and the cache of candidate lists per distinct token.
-#[derive(Debug, Default)]
+/// Reusable per-thread buffers and the cache of candidate lists per distinct token. Cloning
+/// copies the caches (to start several workers from one warmed scratch).
+#[derive(Debug, Default, Clone)]
 pub struct Scratch {
     cache: HashMap<String, Arc<[Cand]>>,
     tokens: Vec<Token>,
@@ -906,6 +969,106 @@ impl Restorer {
         one && spaced(ti.checked_sub(1).and_then(|k| toks.get(k))) && spaced(toks.get(ti + 1))
     }
 
+    /// The channel search for a word token (`folded`; `upper` when it is all capitals, which
+    /// lets abbreviations in): the best `max_candidates` words by channel cost plus unigram cost.
+    /// From the candidate table when `table` is set and the table holds the token.
+    fn search_word(&self, folded: &str, upper: bool, table: bool) -> Vec<(u32, f32)> {
+        if table && !upper {
+            if let Some(l) = self
+                .models
+                .candidates
+                .as_ref()
+                .and_then(|t| t.get(Mode::Word, folded))
+            {
+                return l.to_vec();
+            }
+        }
+        let s = &self.settings;
+        let query = RankedQuery {
+            limit: s.search_limit,
+            k: s.max_candidates,
+            weight: s.channel_weight,
+            slack: s.candidate_delta,
+        };
+        let entries = &self.entries;
+        self.models
+            .channel
+            .search_ranked(&self.trie, folded, query, |ei| {
+                upper || entries[ei as usize].kind != EntryKind::Abbrev
+            })
+    }
+
+    /// The channel search for a short bare number: syllables only.
+    fn search_number(&self, token: &str, table: bool) -> Vec<(u32, f32)> {
+        if table {
+            if let Some(l) = self
+                .models
+                .candidates
+                .as_ref()
+                .and_then(|t| t.get(Mode::Number, token))
+            {
+                return l.to_vec();
+            }
+        }
+        let s = &self.settings;
+        let query = RankedQuery {
+            limit: s.search_limit,
+            k: s.max_candidates.min(6),
+            weight: s.channel_weight,
+            slack: f32::INFINITY,
+        };
+        let entries = &self.entries;
+        self.models
+            .channel
+            .search_ranked(&self.trie, token, query, |ei| {
+                entries[ei as usize].kind == EntryKind::Syllable
+            })
+    }
+
+    /// Whether this restorer answers searches from the models' candidate table (it does when
+    /// the table was computed with these models and settings).
+    #[must_use]
+    pub fn uses_candidate_table(&self) -> bool {
+        self.use_table
+    }
+
+    /// Compute a candidate table for the word tokens of `ocr_texts` (those not all in capitals,
+    /// folded) and every bare number of one to three digits, under this restorer's models and
+    /// settings. See [`crate::candidates`]; `sohoa model candidates` writes it to
+    /// `dictionaries/candidates.smt`.
+    #[must_use]
+    pub fn candidate_table<'a>(
+        &self,
+        ocr_texts: impl IntoIterator<Item = &'a str>,
+    ) -> CandidateTable {
+        let mut words = std::collections::BTreeSet::new();
+        let mut toks = Vec::new();
+        for text in ocr_texts {
+            for line in text.lines() {
+                tokenize_into(line, &mut toks);
+                for t in &toks {
+                    let w = t.text(line);
+                    if t.kind == TokenKind::Word && syllable::case_of(w) != Case::Upper {
+                        words.insert(fold(w));
+                    }
+                }
+            }
+        }
+        let mut table = CandidateTable::new(self.fingerprint);
+        for w in &words {
+            table.insert(Mode::Word, w, self.search_word(w, false, false));
+        }
+        for n in 0..1000u32 {
+            for f in [format!("{n}"), format!("{n:02}"), format!("{n:03}")] {
+                if f.len() <= 3 && table.get(Mode::Number, &f).is_none() {
+                    let list = self.search_number(&f, false);
+                    table.insert(Mode::Number, &f, list);
+                }
+            }
+        }
+        table
+    }
+
     /// Readings of a word token: lexicon words near it under the channel model, plus itself.
     fn word_candidates(&self, token: &str, scratch: &mut Scratch) -> Arc<[Cand]> {
         if let Some(c) = scratch.cache.get(token) {
@@ -919,19 +1082,8 @@ impl Restorer {
         let folded = fold(token);
         let case = syllable::case_of(token);
         let upper = case == Case::Upper;
-        let query = RankedQuery {
-            limit: s.search_limit,
-            k: s.max_candidates,
-            weight: s.channel_weight,
-            slack: s.candidate_delta,
-        };
         let entries = &self.entries;
-        let mut found = self
-            .models
-            .channel
-            .search_ranked(&self.trie, &folded, query, |ei| {
-                upper || entries[ei as usize].kind != EntryKind::Abbrev
-            });
+        let mut found = self.search_word(&folded, upper, self.use_table);
         let exact = self
             .by_text
             .get(folded.as_str())
@@ -1053,19 +1205,8 @@ impl Restorer {
         }];
         // Rank the words by channel cost and unigram prior, as for word tokens: many one-letter
         // words are about equally near a digit (`6`: ô, ồ, ở, ố), and the frequent ones matter.
-        let query = RankedQuery {
-            limit: s.search_limit,
-            k: s.max_candidates.min(6),
-            weight: s.channel_weight,
-            slack: f32::INFINITY,
-        };
         let entries = &self.entries;
-        let found = self
-            .models
-            .channel
-            .search_ranked(&self.trie, token, query, |ei| {
-                entries[ei as usize].kind == EntryKind::Syllable
-            });
+        let found = self.search_number(token, self.use_table);
         cands.extend(found.into_iter().map(|(ei, cost)| Cand {
             entry: ei,
             lm: entries[ei as usize].lm,
@@ -1281,7 +1422,7 @@ const LIST_ARENA_LIMIT: usize = 1 << 20;
 /// `(w1, w2, readings)`: one probe serves every reading of the slot, and the history is looked up
 /// in the model once per miss rather than once per reading. Keys are 64-bit hashes (a collision
 /// would need about 2^32 distinct keys alive at once; the arena holds at most 2^20 scores).
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct ListCache {
     index: HashMap<u64, (u32, u32), BuildHasherDefault<IdHasher>>,
     arena: Vec<f32>,
@@ -1359,7 +1500,7 @@ impl ListCache {
 
 /// Hasher for keys that are already well-mixed 64-bit hashes: passes them through (SipHash would
 /// only cost time).
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct IdHasher(u64);
 
 impl std::hash::Hasher for IdHasher {

@@ -8,6 +8,7 @@
 
 mod align;
 pub mod batch;
+pub mod candidates;
 pub mod channel;
 mod container;
 mod decode;

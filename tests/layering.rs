@@ -15,6 +15,7 @@ fn ranks() -> BTreeMap<&'static str, u8> {
         ("lexicon", 2),
         ("eval", 2),
         ("channel", 3),
+        ("candidates", 2),
         ("lm", 3),
         ("formats", 3),
         ("decode", 4),

@@ -258,6 +258,19 @@ enum ModelCmd {
         #[arg(long, default_value = "dictionaries/lm.smt")]
         out: PathBuf,
     },
+    /// Precompute the candidate searches of the word tokens in OCR text files (the OCR sides of
+    /// training pairs) and of every 1–3 digit number, under the models of `--models` and the
+    /// default settings: a cache that spares the search for common tokens.
+    Candidates {
+        /// OCR text files whose word tokens to precompute.
+        files: Vec<PathBuf>,
+        /// Folder holding lm.smt, channel.smt and lexicon.smt (the ones it is valid for).
+        #[arg(long, default_value = "dictionaries")]
+        models: PathBuf,
+        /// Output file.
+        #[arg(long, default_value = "dictionaries/candidates.smt")]
+        out: PathBuf,
+    },
     /// Build the lexicon extras (place-name syllables, abbreviations with Đ).
     Lexicon {
         /// The shared lexicon folder.
@@ -652,6 +665,26 @@ fn run() -> Result<ExitCode> {
                     h.display()
                 );
             }
+        }
+        Cmd::Model(ModelCmd::Candidates { files, models, out }) => {
+            let t0 = std::time::Instant::now();
+            let models = sohoa::Models::load_dir(&models)?;
+            let restorer = sohoa::RestorerBuilder::new().build(std::sync::Arc::new(models))?;
+            let mut texts = Vec::new();
+            for f in &files {
+                let b = std::fs::read(f).with_context(|| f.display().to_string())?;
+                texts.push(sohoa::decode_text(&b, &f.display().to_string())?);
+            }
+            let table = restorer.candidate_table(texts.iter().map(String::as_str));
+            let bytes = table.to_bytes();
+            sohoa::write_atomic(&out, &bytes)?;
+            eprintln!(
+                "{} tokens in {:.1?}; wrote {} ({} bytes)",
+                table.len(),
+                t0.elapsed(),
+                out.display(),
+                bytes.len()
+            );
         }
         Cmd::Model(ModelCmd::Lexicon { lexicon, out }) => {
             let lx = sohoa::lexicon::build(&lexicon, sohoa::syllable::is_valid)?;
