@@ -474,9 +474,8 @@ impl RestorerBuilder {
     /// entries in order, and the search settings. A candidate table computed under another
     /// fingerprint would give other answers, so it is not used.
     fn fingerprint(&self, models: &Models, entries: &[Entry]) -> u64 {
-        let mut h = mix(
-            u64::from(models.lm.checksum()) ^ (u64::from(models.channel.checksum()) << 32),
-        );
+        let mut h =
+            mix(u64::from(models.lm.checksum()) ^ (u64::from(models.channel.checksum()) << 32));
         for e in entries {
             for b in e.text.bytes() {
                 h = mix(h ^ u64::from(b));
@@ -1415,6 +1414,10 @@ fn prior_over(priors: &Priors, s: usize, e: usize) -> f32 {
         .unwrap_or(0.0)
 }
 
+/// A score for a reading the arena lost track of (cannot happen: runs are never dropped during a
+/// search); low enough to lose.
+const LOG_FLOOR: f32 = -99.0;
+
 /// Floats the list cache holds before it starts afresh (4 MiB).
 const LIST_ARENA_LIMIT: usize = 1 << 20;
 
@@ -1459,14 +1462,34 @@ impl ListCache {
         let (off, len) = match self.index.get(&key) {
             Some(&(off, len)) if len as usize == ids.len() => (off as usize, len as usize),
             _ => {
+                // The back-off part depends on `w2` only, and the histories of a beam share
+                // their last word: it is looked up once per `(w2, readings)`.
+                let lower = self.lower(lm, w2, list, ids);
                 let ctx = lm.context(w1, w2);
                 let off = self.arena.len();
-                self.arena.extend(ids.iter().map(|&w| lm.logp_in(&ctx, w)));
+                for (i, &w) in ids.iter().enumerate() {
+                    let lo = self.arena.get(lower + i).copied().unwrap_or(LOG_FLOOR);
+                    self.arena.push(lm.logp_in_with_lower(&ctx, w, lo));
+                }
                 self.index.insert(key, (off as u32, ids.len() as u32));
                 (off, ids.len())
             }
         };
         self.arena.get(off..off + len).unwrap_or(&[])
+    }
+
+    /// Where in the arena `lm.lower(w2, w)` starts for each `w` of `ids` (hash `list`).
+    fn lower(&mut self, lm: &LanguageModel, w2: WordId, list: u64, ids: &[WordId]) -> usize {
+        let key = mix(mix(list.rotate_left(17) ^ 0x6c6f_7765_7200) ^ u64::from(w2.0));
+        match self.index.get(&key) {
+            Some(&(off, len)) if len as usize == ids.len() => off as usize,
+            _ => {
+                let off = self.arena.len();
+                self.arena.extend(ids.iter().map(|&w| lm.lower(w2, w)));
+                self.index.insert(key, (off as u32, ids.len() as u32));
+                off
+            }
+        }
     }
 
     /// `log P(n1 | p1 w) + log P(n2 | w n1)` for each `w` of `ids` (whose hash is `list`); the
@@ -1486,10 +1509,14 @@ impl ListCache {
             Some(&(off, len)) if len as usize == ids.len() => (off as usize, len as usize),
             _ => {
                 let off = self.arena.len();
-                self.arena.extend(
-                    ids.iter()
-                        .map(|&w| lm.logp(p1, w, n1) + n2.map_or(0.0, |n2| lm.logp(w, n1, n2))),
-                );
+                // `P(n2 | n1)` backs off the same way after every reading: look it up once.
+                let last = n2.map(|n2| (n2, lm.lower(n1, n2)));
+                self.arena.extend(ids.iter().map(|&w| {
+                    lm.logp(p1, w, n1)
+                        + last.map_or(0.0, |(n2, lo)| {
+                            lm.logp_in_with_lower(&lm.context(w, n1), n2, lo)
+                        })
+                }));
                 self.index.insert(key, (off as u32, ids.len() as u32));
                 (off, ids.len())
             }

@@ -573,6 +573,43 @@ impl LanguageModel {
         }
     }
 
+    /// `log P(w3 | w2)` with back-off to the unigram: what [`LanguageModel::logp_in`] falls
+    /// back on when the context has no trigram for `w3` (plus the context's back-off weight).
+    /// Callers that score one slot after many histories sharing `w2` compute it once.
+    #[must_use]
+    #[inline]
+    pub fn lower(&self, w2: WordId, w3: WordId) -> f32 {
+        if w3.0 == BOS || w3.0 as usize >= self.vocab {
+            return LOG_ZERO;
+        }
+        if w2.0 as usize >= self.vocab {
+            return self.logp_unigram(w3);
+        }
+        self.logp2(w2.0, w3.0)
+    }
+
+    /// `log P(w3 | context)` given `lower = self.lower(w2, w3)` for the context's `w2`: equal to
+    /// [`LanguageModel::logp_in`], with only the trigram searched.
+    #[must_use]
+    #[inline]
+    pub fn logp_in_with_lower(&self, ctx: &Context, w3: WordId, lower: f32) -> f32 {
+        match &ctx.0 {
+            Some(h) => {
+                if w3.0 == BOS || w3.0 as usize >= self.vocab {
+                    return LOG_ZERO;
+                }
+                match find_u16(self.sec(&self.s.tri_word), h.tlo, h.thi, w3.0 as u16) {
+                    Some(k) => {
+                        let q = self.sec(&self.s.tri_prob).get(k).copied().unwrap_or(0);
+                        self.tri_code[usize::from(q)]
+                    }
+                    None => h.ctx_bo + lower,
+                }
+            }
+            None => self.logp_unigram(w3),
+        }
+    }
+
     /// `log P(w | w1 w2)` for every `w` in `ws`, into `out` (cleared first). The history is looked
     /// up once, so scoring a slot's candidates costs one search per candidate in short sorted runs.
     pub fn logp_many(&self, w1: WordId, w2: WordId, ws: &[WordId], out: &mut Vec<f32>) {
