@@ -26,10 +26,12 @@ pub const VERSION: u16 = 1;
 /// syllables).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Mode {
-    /// A word token that is not all upper case.
+    /// A word token not all in capitals.
     Word = 0,
     /// A bare number of at most three digits.
     Number = 1,
+    /// A word token in capitals (abbreviations are readings too).
+    Upper = 2,
 }
 
 impl Mode {
@@ -37,6 +39,7 @@ impl Mode {
         match b {
             0 => Some(Mode::Word),
             1 => Some(Mode::Number),
+            2 => Some(Mode::Upper),
             _ => None,
         }
     }

@@ -972,12 +972,13 @@ impl Restorer {
     /// lets abbreviations in): the best `max_candidates` words by channel cost plus unigram cost.
     /// From the candidate table when `table` is set and the table holds the token.
     fn search_word(&self, folded: &str, upper: bool, table: bool) -> Vec<(u32, f32)> {
-        if table && !upper {
+        if table {
+            let mode = if upper { Mode::Upper } else { Mode::Word };
             if let Some(l) = self
                 .models
                 .candidates
                 .as_ref()
-                .and_then(|t| t.get(Mode::Word, folded))
+                .and_then(|t| t.get(mode, folded))
             {
                 return l.to_vec();
             }
@@ -1031,8 +1032,8 @@ impl Restorer {
         self.use_table
     }
 
-    /// Compute a candidate table for the word tokens of `ocr_texts` (those not all in capitals,
-    /// folded) and every bare number of one to three digits, under this restorer's models and
+    /// Compute a candidate table for the word tokens of `ocr_texts` (folded; searched as in
+    /// lower case and as in capitals) and every bare number of one to three digits, under this restorer's models and
     /// settings. See [`crate::candidates`]; `sohoa model candidates` writes it to
     /// `dictionaries/candidates.smt`.
     #[must_use]
@@ -1047,15 +1048,17 @@ impl Restorer {
                 tokenize_into(line, &mut toks);
                 for t in &toks {
                     let w = t.text(line);
-                    if t.kind == TokenKind::Word && syllable::case_of(w) != Case::Upper {
+                    if t.kind == TokenKind::Word {
                         words.insert(fold(w));
                     }
                 }
             }
         }
         let mut table = CandidateTable::new(self.fingerprint);
+        // Headings repeat the words of the text in capitals: both searches for every token.
         for w in &words {
             table.insert(Mode::Word, w, self.search_word(w, false, false));
+            table.insert(Mode::Upper, w, self.search_word(w, true, false));
         }
         for n in 0..1000u32 {
             for f in [format!("{n}"), format!("{n:02}"), format!("{n:03}")] {

@@ -125,3 +125,52 @@ fn foreign_words_and_abbreviations_survive() {
         assert!(out.text.contains(w), "{w} lost in {:?}", out.text);
     }
 }
+
+/// The committed candidate table is a cache of the committed models: the restorer uses it (a
+/// stale table would be ignored, and restoring would silently slow down), and restoring with or
+/// without it gives the same result, changes and confidences included.
+#[test]
+fn candidate_table_is_used_and_changes_nothing() {
+    let with = restorer();
+    assert!(
+        with.uses_candidate_table(),
+        "dictionaries/candidates.smt does not match the models: run scripts/build-candidates.sh"
+    );
+    let models = Models {
+        candidates: None,
+        ..Models::embedded().unwrap()
+    };
+    let without = RestorerBuilder::new().build(Arc::new(models)).unwrap();
+    assert!(!without.uses_candidate_table());
+    let text = read("corpus/dev/all-tinos.ocr.txt");
+    assert_eq!(with.restore(&text), without.restore(&text));
+    // Other settings change the searches: the table must then be left alone.
+    let models = Arc::new(Models::embedded().unwrap());
+    let other = RestorerBuilder::new()
+        .search_limit(12.0)
+        .build(models)
+        .unwrap();
+    assert!(!other.uses_candidate_table());
+}
+
+/// A table computed for some text answers exactly what the search would.
+#[test]
+fn a_computed_candidate_table_matches_the_search() {
+    let text = "Két luan ctia Chii tich UBND tinh tai cudc hop ngay 13 thang 6\n\
+                THONG BAO KET LUAN cta Ban Chi dao 13 d4u nim\n";
+    let plain = Models {
+        candidates: None,
+        ..Models::embedded().unwrap()
+    };
+    let searcher = RestorerBuilder::new().build(Arc::new(plain)).unwrap();
+    let table = searcher.candidate_table([text]);
+    assert!(table.len() > 1110, "word tokens and every 1-3 digit number");
+    let cached = Models {
+        candidates: Some(table),
+        ..Models::embedded().unwrap()
+    };
+    let cached = RestorerBuilder::new().build(Arc::new(cached)).unwrap();
+    assert!(cached.uses_candidate_table());
+    assert_eq!(cached.restore(text), searcher.restore(text));
+    assert_eq!(cached.restore(text).text.lines().count(), 2);
+}
