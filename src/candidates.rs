@@ -45,11 +45,14 @@ impl Mode {
     }
 }
 
+/// One search result: `(lexicon entry, channel cost)`, best first.
+type List = Box<[(u32, f32)]>;
+
 /// Search results per (mode, folded OCR token): `(lexicon entry, channel cost)`, best first.
 #[derive(Debug, Clone, Default)]
 pub struct CandidateTable {
     fingerprint: u64,
-    lists: HashMap<(Mode, String), Box<[(u32, f32)]>>,
+    lists: HashMap<(Mode, String), List>,
 }
 
 impl CandidateTable {
