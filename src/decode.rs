@@ -292,7 +292,7 @@ impl Default for RestorerBuilder {
     fn default() -> Self {
         RestorerBuilder {
             beam: 12,
-            max_candidates: 10,
+            max_candidates: 20,
             channel_weight: 1.0,
             search_limit: 16.0,
             keep_cost: 10.0,
@@ -318,7 +318,8 @@ impl RestorerBuilder {
         self.beam = n.max(1);
         self
     }
-    /// Candidates per token passed to the beam (default 10).
+    /// Readings kept per token for the beam (default 20: the rank puts frequent words first, and a
+    /// rarer word that only the context makes likely, `dõi` in `theo dõi`, must still get in).
     pub fn max_candidates(&mut self, n: usize) -> &mut Self {
         self.max_candidates = n.max(1);
         self

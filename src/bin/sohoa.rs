@@ -49,6 +49,9 @@ struct ModelOpts {
     /// Drop readings of a token ranked this many nats behind its best.
     #[arg(long, global = true)]
     candidate_delta: Option<f32>,
+    /// Most readings kept per token.
+    #[arg(long, global = true)]
+    max_candidates: Option<usize>,
     /// Channel model: `eng` (OCR without a Vietnamese model; default), `vie` (Tesseract `vie`
     /// output: its own channel and the gate that leaves good readings alone), or a file PATH.
     #[arg(long, global = true)]
@@ -327,6 +330,9 @@ fn parameters(m: &ModelOpts) -> String {
     if let Some(b) = m.beam {
         p.push(format!("beam={b}"));
     }
+    if let Some(k) = m.max_candidates {
+        p.push(format!("max_candidates={k}"));
+    }
     for (k, v) in opts {
         if let Some(v) = v {
             p.push(format!("{k}={v}"));
@@ -448,6 +454,9 @@ fn restorer(m: &ModelOpts) -> Result<Restorer> {
     }
     if let Some(w) = m.candidate_delta {
         b.candidate_delta(w);
+    }
+    if let Some(k) = m.max_candidates {
+        b.max_candidates(k);
     }
     Ok(b.build(Arc::new(models))?)
 }
