@@ -254,3 +254,74 @@ fn pdf_pages_through_pdftoppm() {
     let hocr = String::from_utf8(hocr.stdout).unwrap();
     assert_eq!(hocr.matches("class='ocr_page'").count(), 2);
 }
+
+/// A fake engine whose default reading of the page has confidence `first` and whose reading with
+/// local thresholding has confidence 93; every run is logged in `runs.log` beside it.
+fn two_readings(first: u32) -> tempfile::TempDir {
+    fake_tesseract(
+        "eng\\nvie\\n",
+        &format!(
+            r#"dir=$(dirname "$0")
+base=$2
+case "$*" in
+  *thresholding_method=2*) conf=93; text='Kính gửi: Hội đồng nhân dân tỉnh' ;;
+  *) conf={first}; text='sào có co' ;;
+esac
+echo "$*" >> "$dir/runs.log"
+printf '<html><body><div class="ocr_page"><span class="ocrx_word" title="bbox 1 1 9 9; x_wconf %s">w</span><span class="ocrx_word" title="bbox 1 1 9 9; x_wconf %s">w</span></div></body></html>' $conf $conf > "$base.hocr"
+printf '%s\n\f' "$text" > "$base.txt""#
+        ),
+    )
+}
+
+#[test]
+fn a_doubtful_page_is_read_again_with_local_thresholding() {
+    // Low confidence: read again, and the more confident second reading wins.
+    let fake = two_readings(41);
+    let out = sohoa()
+        .arg("ocr")
+        .arg(data("notice.png"))
+        .env("PATH", path_with(fake.path()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "Kính gửi: Hội đồng nhân dân tỉnh"
+    );
+    let runs = std::fs::read_to_string(fake.path().join("runs.log")).unwrap();
+    assert_eq!(runs.lines().count(), 2, "{runs}");
+
+    // A confident first reading is kept, and the page is read once.
+    let fake = two_readings(96);
+    let out = sohoa()
+        .arg("ocr")
+        .arg(data("notice.png"))
+        .env("PATH", path_with(fake.path()))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "sào có co");
+    let runs = std::fs::read_to_string(fake.path().join("runs.log")).unwrap();
+    assert_eq!(runs.lines().count(), 1, "{runs}");
+
+    // Switched off: one reading whatever its confidence.
+    let fake = two_readings(41);
+    let out = sohoa()
+        .args(["ocr", "--retry-below", "0"])
+        .arg(data("notice.png"))
+        .env("PATH", path_with(fake.path()))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "sào có co");
+}
+
+#[test]
+fn mean_confidence_of_hocr() {
+    let h = r#"<span title="bbox 0 0 1 1; x_wconf 90">a</span><span title="x_wconf 70">b</span>"#;
+    assert_eq!(sohoa::ocr::mean_confidence(h), Some(80.0));
+    assert_eq!(sohoa::ocr::mean_confidence("<html></html>"), None);
+}

@@ -82,6 +82,10 @@ struct OcrArgs {
     /// Seconds one Tesseract run (one image or PDF page) may take.
     #[arg(long, default_value_t = 300)]
     ocr_timeout: u64,
+    /// Read a page again with local (Sauvola) thresholding when Tesseract's mean word confidence
+    /// is below this (0-100), keeping the more confident reading; 0 never reads twice.
+    #[arg(long, default_value_t = sohoa::ocr::RETRY_BELOW)]
+    retry_below: f32,
 }
 
 impl OcrArgs {
@@ -91,6 +95,7 @@ impl OcrArgs {
             dpi: self.dpi,
             psm: self.psm,
             timeout: std::time::Duration::from_secs(self.ocr_timeout),
+            retry_below: (self.retry_below > 0.0).then_some(self.retry_below),
         }
     }
 }
@@ -175,6 +180,10 @@ enum Cmd {
         /// Seconds one Tesseract run (one image or PDF page) may take.
         #[arg(long, default_value_t = 300)]
         timeout: u64,
+        /// Read a page again with local (Sauvola) thresholding when Tesseract's mean word
+        /// confidence is below this (0-100), keeping the more confident reading; 0: never.
+        #[arg(long, default_value_t = sohoa::ocr::RETRY_BELOW)]
+        retry_below: f32,
     },
     /// Build the models of dictionaries/ (deterministic).
     #[command(subcommand)]
@@ -595,12 +604,14 @@ fn run() -> Result<ExitCode> {
             dpi,
             psm,
             timeout,
+            retry_below,
         } => {
             let opts = sohoa::ocr::OcrOptions {
                 langs,
                 dpi,
                 psm,
                 timeout: std::time::Duration::from_secs(timeout),
+                retry_below: (retry_below > 0.0).then_some(retry_below),
             };
             let pages = sohoa::ocr::ocr_file(&file, &opts)?;
             let mut stdout = std::io::stdout().lock();
