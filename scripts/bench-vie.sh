@@ -11,13 +11,16 @@
 # into OUT/models, which is what `sohoa restore --models` reads. Without an lm.smt only the
 # Tesseract figures are printed (sohoa: skipped, with the reason).
 #
-# Qualities (font freeserif, seed 7; clean and degraded are those of scripts/make-devset-vie.sh,
-# whose committed output in corpus/dev-vie is reused instead of rendering again):
+# Tesseract alone: `tesseract -l vie --psm 4` on each rendered page (what render_ocr.py does).
+# sohoa: `sohoa restore --channel vie --langs vie --psm 4 PAGE.png` on the same page images: the
+# same engine settings, plus the second reading of doubtful pages and the correction.
+#
+# Qualities (font freeserif, seed 7; clean and degraded are those of scripts/make-devset-vie.sh):
 #   clean     50 px (A4 at 300 dpi), blur 0.4, noise 8
 #   mid       40 px (~240 dpi),      blur 0.7, noise 14
 #   degraded  33 px (~200 dpi),      blur 1.0, noise 20
 #   poor      30 px (~180 dpi),      blur 1.3, noise 26
-# Renders are cached in OUT (default target/bench-vie) and reused on a rerun.
+# Renders, page images and readings are cached in OUT (default target/bench-vie) and reused.
 #
 # Environment: SOHOA_SHARED (default REPO/../shared), SOHOA_OCR_LOCK (flock file), SOHOA_BIN
 # (the sohoa binary; default: cargo build --release, target/release/sohoa).
@@ -78,33 +81,57 @@ if [ "$(cd "$(dirname "$channel")" && pwd)/$(basename "$channel")" != "$ROOT/dic
     vie=(--channel "$M/channel.smt" --change-cost 2.5 --keep-cost 2 --min-change-confidence 0.5)
 fi
 
+# render_ocr.py renders pages into a temporary folder and reads them with `tesseract -l vie
+# --psm 4`; this wrapper runs it unchanged but keeps a copy of every page image it hands to
+# Tesseract, so that sohoa can read the very same pages itself.
+keep_pages() {  # clean.txt out_prefix size blur noise
+    "${lock[@]}" nice -n 10 python3 - "$RENDER" "$@" <<'PY'
+import runpy, shutil, subprocess, sys
+render, clean, prefix, size, blur, noise = sys.argv[1:7]
+real_run, n = subprocess.run, [0]
+def run(cmd, *a, **k):
+    if cmd and cmd[0] == 'tesseract':
+        shutil.copy(cmd[1], f'{prefix}-page{n[0]}.png'); n[0] += 1
+    return real_run(cmd, *a, **k)
+subprocess.run = run
+sys.argv = [render, clean, prefix, '--font', 'freeserif', '--size', size, '--blur', blur,
+            '--noise', noise, '--seed', '7', '--lang', 'vie']
+runpy.run_path(render, run_name='__main__')
+PY
+}
+
 printf '%-9s %7s  %-22s %-22s\n' quality words "tesseract acc / cer" "sohoa acc / cer"
 for q in $QUALITIES; do
     read -r size blur noise <<< "$(params "$q")"
     gold=$OUT/all-$q.gold.txt
     ocr=$OUT/all-$q.ocr.txt
-    if [ -s "$ROOT/corpus/dev-vie/all-$q.gold.txt" ]; then
-        gold=$ROOT/corpus/dev-vie/all-$q.gold.txt
-        ocr=$ROOT/corpus/dev-vie/all-$q.ocr.txt
-    elif [ ! -s "$ocr" ]; then
-        : > "$OUT/.all-$q.gold.txt"; : > "$OUT/.all-$q.ocr.txt"
-        for txt in "$ROOT"/corpus/notices/*.txt; do
-            base=$OUT/$(basename "$txt" .txt)-$q
-            if [ ! -s "$base.ocr.txt" ]; then
-                "${lock[@]}" nice -n 10 python3 "$RENDER" "$txt" "$base" --font freeserif \
-                    --size "$size" --blur "$blur" --noise "$noise" --seed 7 --lang vie > /dev/null
+    res=$OUT/all-$q.sohoa.txt
+    : > "$gold"; : > "$ocr"; : > "$res"
+    for txt in "$ROOT"/corpus/notices/*.txt; do
+        base=$OUT/$(basename "$txt" .txt)-$q
+        if [ ! -s "$base.ocr.txt" ] || [ ! -s "$base-page0.png" ]; then
+            keep_pages "$txt" "$base" "$size" "$blur" "$noise" > /dev/null
+        fi
+        cat "$base.gold.txt" >> "$gold"
+        cat "$base.ocr.txt" >> "$ocr"
+        if [ -z "$why" ]; then
+            # sohoa reads the same pages with the same engine settings (vie, --psm 4), reads a
+            # doubtful page again (--retry-below), then corrects with the vie channel and gate.
+            if [ ! -s "$base.sohoa.txt" ]; then
+                for png in "$base"-page*.png; do
+                    "${lock[@]}" nice -n 10 "$SOHOA_BIN" restore --models "$M" "${vie[@]}" \
+                        --langs vie --psm 4 "$png"
+                done | grep -v '^[[:space:]]*$' > "$base.sohoa.tmp"
+                mv "$base.sohoa.tmp" "$base.sohoa.txt"
             fi
-            cat "$base.gold.txt" >> "$OUT/.all-$q.gold.txt"
-            cat "$base.ocr.txt" >> "$OUT/.all-$q.ocr.txt"
-        done
-        mv "$OUT/.all-$q.gold.txt" "$gold"; mv "$OUT/.all-$q.ocr.txt" "$ocr"
-    fi
+            cat "$base.sohoa.txt" >> "$res"
+        fi
+    done
     raw=$(python3 "$SCORE" "$gold" "$ocr" --json)
     words=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["hyp"]["words"])' "$raw")
     t=$(python3 -c 'import json,sys; h=json.loads(sys.argv[1])["hyp"]; print("%.4f / %.4f" % (h["word_acc"], h["cer"]))' "$raw")
     if [ -z "$why" ]; then
-        "$SOHOA_BIN" restore --models "$M" "${vie[@]}" "$ocr" > "$OUT/all-$q.sohoa.txt"
-        s=$(python3 "$SCORE" "$gold" "$OUT/all-$q.sohoa.txt" --json \
+        s=$(python3 "$SCORE" "$gold" "$res" --json \
             | python3 -c 'import json,sys; h=json.load(sys.stdin)["hyp"]; print("%.4f / %.4f" % (h["word_acc"], h["cer"]))')
     else
         s="skipped ($why)"
