@@ -298,7 +298,7 @@ impl Default for RestorerBuilder {
             keep_cost: 10.0,
             number_word_cost: 1.5,
             beam_delta: 12.0,
-            candidate_delta: 14.0,
+            candidate_delta: 10.0,
             mark_cost: 8.0,
             prior_weight: 1.0,
             change_cost: 0.0,
@@ -352,7 +352,7 @@ impl RestorerBuilder {
         self
     }
     /// Readings of a token ranked more than this many nats behind its best reading (channel
-    /// cost and unigram prior) are not considered (default 14).
+    /// cost and unigram prior) are not considered (default 10).
     pub fn candidate_delta(&mut self, d: f32) -> &mut Self {
         self.candidate_delta = d;
         self
@@ -1422,8 +1422,9 @@ fn prior_over(priors: &Priors, s: usize, e: usize) -> f32 {
 /// search); low enough to lose.
 const LOG_FLOOR: f32 = -99.0;
 
-/// Floats the list cache holds before it starts afresh (4 MiB).
-const LIST_ARENA_LIMIT: usize = 1 << 20;
+/// Floats the list cache holds before it starts afresh (16 MiB: a worker keeps the scores of a
+/// few thousand paragraphs of 20-reading slots).
+const LIST_ARENA_LIMIT: usize = 1 << 22;
 
 /// The LM scores of a slot's readings after a history `(w1, w2)`, kept as one run per
 /// `(w1, w2, readings)`: one probe serves every reading of the slot, and the history is looked up
