@@ -77,6 +77,9 @@ pub struct OcrOptions {
     /// back; local thresholding reads them, but is a little worse on good pages, so it is only a
     /// second opinion.
     pub retry_below: Option<f32>,
+    /// Longest the first reading may run when a second reading is allowed (`retry_below`); past
+    /// it the page is read with local thresholding instead (a noisy page is also a slow one).
+    pub first_reading_timeout: Duration,
 }
 
 impl Default for OcrOptions {
@@ -87,6 +90,7 @@ impl Default for OcrOptions {
             psm: None,
             timeout: Duration::from_secs(300),
             retry_below: Some(RETRY_BELOW),
+            first_reading_timeout: FIRST_READING_TIMEOUT,
         }
     }
 }
@@ -235,22 +239,45 @@ fn best_reading(
     work: &TempDir,
     n: usize,
 ) -> Result<(String, String)> {
-    let first = tesseract(image, name, dpi, opts, work, n, &[])?;
     let Some(floor) = opts.retry_below else {
-        return Ok(first);
+        return tesseract(image, name, dpi, opts, opts.timeout, work, n, &[]);
     };
-    let c1 = mean_confidence(&first.0);
-    if c1.is_some_and(|c| c >= floor) {
-        return Ok(first);
+    // Speckle is also what makes the default reading slow (minutes for a page that takes
+    // seconds): one that runs past FIRST_READING_TIMEOUT is as doubtful as a low-confidence one.
+    let quick = opts.timeout.min(opts.first_reading_timeout);
+    let first = match tesseract(image, name, dpi, opts, quick, work, n, &[]) {
+        Ok(r) => Some(r),
+        Err(Error::Ocr { reason, .. }) if reason.contains("timed out") && quick < opts.timeout => {
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let c1 = first.as_ref().and_then(|f| mean_confidence(&f.0));
+    if let (Some(f), Some(c)) = (&first, c1) {
+        if c >= floor {
+            return Ok(f.clone());
+        }
     }
-    let second = tesseract(image, name, dpi, opts, work, n, &["thresholding_method=2"])?;
+    let second = tesseract(
+        image,
+        name,
+        dpi,
+        opts,
+        opts.timeout,
+        work,
+        n,
+        &["thresholding_method=2"],
+    )?;
     let c2 = mean_confidence(&second.0);
-    Ok(match (c1, c2) {
-        (_, None) => first,
-        (Some(a), Some(b)) if a >= b => first,
+    Ok(match (first, c1, c2) {
+        (Some(f), _, None) => f,
+        (Some(f), Some(a), Some(b)) if a >= b => f,
         _ => second,
     })
 }
+
+/// Default [`OcrOptions::first_reading_timeout`]: a clean A4 page at 300 dpi takes seconds.
+pub const FIRST_READING_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Mean of the `x_wconf` word confidences of an hOCR document; `None` when it has no words.
 #[must_use]
@@ -319,6 +346,7 @@ fn tesseract(
     name: &Path,
     dpi: Option<u32>,
     opts: &OcrOptions,
+    timeout: Duration,
     work: &TempDir,
     n: usize,
     config: &[&str],
@@ -339,7 +367,7 @@ fn tesseract(
         cmd.arg("-c").arg(c);
     }
     cmd.arg("hocr").arg("txt");
-    run(cmd, "tesseract", name, work, opts.timeout)?;
+    run(cmd, "tesseract", name, work, timeout)?;
     let read = |ext: &str| {
         let p = base.with_extension(ext);
         std::fs::read(&p)

@@ -325,3 +325,32 @@ fn mean_confidence_of_hocr() {
     assert_eq!(sohoa::ocr::mean_confidence(h), Some(80.0));
     assert_eq!(sohoa::ocr::mean_confidence("<html></html>"), None);
 }
+
+#[test]
+fn a_page_too_slow_to_read_is_read_with_local_thresholding() {
+    // The default reading hangs (speckle makes Tesseract crawl); the second one is quick.
+    let fake = fake_tesseract(
+        "eng\\nvie\\n",
+        r#"base=$2
+case "$*" in
+  *thresholding_method=2*) ;;
+  *) sleep 30 ;;
+esac
+printf '<span title="x_wconf 90">w</span>' > "$base.hocr"
+printf 'Nơi nhận:\n\f' > "$base.txt""#,
+    );
+    let t = std::time::Instant::now();
+    let out = sohoa()
+        .args(["ocr", "--first-reading-timeout", "1"])
+        .arg(data("notice.png"))
+        .env("PATH", path_with(fake.path()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "Nơi nhận:");
+    assert!(t.elapsed().as_secs() < 20, "the slow reading was cut short");
+}

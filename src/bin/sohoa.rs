@@ -86,6 +86,10 @@ struct OcrArgs {
     /// is below this (0-100), keeping the more confident reading; 0 never reads twice.
     #[arg(long, default_value_t = sohoa::ocr::RETRY_BELOW)]
     retry_below: f32,
+    /// Seconds the first reading of a page may take before the page is read with local
+    /// thresholding instead (when --retry-below is on).
+    #[arg(long, default_value_t = sohoa::ocr::FIRST_READING_TIMEOUT.as_secs())]
+    first_reading_timeout: u64,
 }
 
 impl OcrArgs {
@@ -96,6 +100,7 @@ impl OcrArgs {
             psm: self.psm,
             timeout: std::time::Duration::from_secs(self.ocr_timeout),
             retry_below: (self.retry_below > 0.0).then_some(self.retry_below),
+            first_reading_timeout: std::time::Duration::from_secs(self.first_reading_timeout),
         }
     }
 }
@@ -184,6 +189,10 @@ enum Cmd {
         /// confidence is below this (0-100), keeping the more confident reading; 0: never.
         #[arg(long, default_value_t = sohoa::ocr::RETRY_BELOW)]
         retry_below: f32,
+        /// Seconds the first reading of a page may take before the page is read with local
+        /// thresholding instead (when --retry-below is on).
+        #[arg(long, default_value_t = sohoa::ocr::FIRST_READING_TIMEOUT.as_secs())]
+        first_reading_timeout: u64,
     },
     /// Build the models of dictionaries/ (deterministic).
     #[command(subcommand)]
@@ -605,6 +614,7 @@ fn run() -> Result<ExitCode> {
             psm,
             timeout,
             retry_below,
+            first_reading_timeout,
         } => {
             let opts = sohoa::ocr::OcrOptions {
                 langs,
@@ -612,6 +622,7 @@ fn run() -> Result<ExitCode> {
                 psm,
                 timeout: std::time::Duration::from_secs(timeout),
                 retry_below: (retry_below > 0.0).then_some(retry_below),
+                first_reading_timeout: std::time::Duration::from_secs(first_reading_timeout),
             };
             let pages = sohoa::ocr::ocr_file(&file, &opts)?;
             let mut stdout = std::io::stdout().lock();
