@@ -240,12 +240,20 @@ fn best_reading(
     n: usize,
 ) -> Result<(String, String)> {
     let Some(floor) = opts.retry_below else {
-        return tesseract(image, name, dpi, opts, opts.timeout, work, n, &[]);
+        let pass = Pass {
+            timeout: opts.timeout,
+            config: &[],
+        };
+        return tesseract(image, name, dpi, opts, pass, work, n);
     };
     // Speckle is also what makes the default reading slow (minutes for a page that takes
     // seconds): one that runs past FIRST_READING_TIMEOUT is as doubtful as a low-confidence one.
     let quick = opts.timeout.min(opts.first_reading_timeout);
-    let first = match tesseract(image, name, dpi, opts, quick, work, n, &[]) {
+    let pass = Pass {
+        timeout: quick,
+        config: &[],
+    };
+    let first = match tesseract(image, name, dpi, opts, pass, work, n) {
         Ok(r) => Some(r),
         Err(Error::Ocr { reason, .. }) if reason.contains("timed out") && quick < opts.timeout => {
             None
@@ -258,22 +266,24 @@ fn best_reading(
             return Ok(f.clone());
         }
     }
-    let second = tesseract(
-        image,
-        name,
-        dpi,
-        opts,
-        opts.timeout,
-        work,
-        n,
-        &["thresholding_method=2"],
-    )?;
+    let pass = Pass {
+        timeout: opts.timeout,
+        config: &["thresholding_method=2"],
+    };
+    let second = tesseract(image, name, dpi, opts, pass, work, n)?;
     let c2 = mean_confidence(&second.0);
     Ok(match (first, c1, c2) {
         (Some(f), _, None) => f,
         (Some(f), Some(a), Some(b)) if a >= b => f,
         _ => second,
     })
+}
+
+/// One reading of a page: how long it may take and the Tesseract `-c` settings it adds.
+#[derive(Clone, Copy)]
+struct Pass<'a> {
+    timeout: Duration,
+    config: &'a [&'a str],
 }
 
 /// Default [`OcrOptions::first_reading_timeout`]: a clean A4 page at 300 dpi takes seconds.
@@ -346,11 +356,11 @@ fn tesseract(
     name: &Path,
     dpi: Option<u32>,
     opts: &OcrOptions,
-    timeout: Duration,
+    pass: Pass<'_>,
     work: &TempDir,
     n: usize,
-    config: &[&str],
 ) -> Result<(String, String)> {
+    let Pass { timeout, config } = pass;
     let base = work.0.join(format!("out-{n}"));
     let mut cmd = Command::new("tesseract");
     cmd.arg(arg_path(image))
