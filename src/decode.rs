@@ -1229,24 +1229,44 @@ impl Restorer {
         }
         let lm = &self.models.lm;
         let folded = fold(token);
-        let keep_id = lm.get(&folded).unwrap_or(lm.unk());
+        // Kept as written cheaply when the LM knows the token (`UBND`); a token it has never seen
+        // (`DCTLN`) against an abbreviation of the lexicon with Đ (`ĐCTLN`, `d` being OCR's usual
+        // reading of `đ`) is more likely that abbreviation.
+        let keep_id = lm.get(&folded);
         let mut cands = vec![Cand {
             entry: u32::MAX,
-            lm: keep_id,
-            cost: 0.5,
+            lm: keep_id.unwrap_or(lm.unk()),
+            cost: if keep_id.is_some() { 0.5 } else { 1.5 },
             glued: false,
         }];
         if syllable::case_of(token) == Case::Upper {
-            for (ei, cost) in self.models.channel.search(&self.trie, &folded, 8.0, 8) {
-                let e = &self.entries[ei as usize];
-                if e.kind == EntryKind::Abbrev && e.text != folded {
-                    cands.push(Cand {
-                        entry: ei,
-                        lm: e.lm,
-                        cost: cost + 0.5,
-                        glued: false,
-                    });
-                }
+            // Only abbreviations other than the token itself are wanted: ask the search for
+            // them alone (among all words, the cheapest eight are syllables for `DCTLN`).
+            let query = RankedQuery {
+                limit: 8.0,
+                k: 4,
+                weight: 1.0,
+                slack: f32::INFINITY,
+            };
+            let entries = &self.entries;
+            let found = self
+                .models
+                .channel
+                .search_ranked(&self.trie, &folded, query, |ei| {
+                    let e = &entries[ei as usize];
+                    // `p` and `b` for `đ` only where the LM knows the abbreviation and can judge.
+                    let pb = e.lm != lm.unk();
+                    e.kind == EntryKind::Abbrev
+                        && e.text != folded
+                        && only_gains_d(&folded, &e.text, pb)
+                });
+            for (ei, cost) in found {
+                cands.push(Cand {
+                    entry: ei,
+                    lm: entries[ei as usize].lm,
+                    cost: cost + 0.5,
+                    glued: false,
+                });
             }
         }
         let arc: Arc<[Cand]> = cands.into();
@@ -1561,6 +1581,17 @@ fn mix(mut x: u64) -> u64 {
 fn list_hash(ids: &[WordId]) -> u64 {
     ids.iter()
         .fold(ids.len() as u64, |h, w| mix(h ^ u64::from(w.0)))
+}
+
+/// Whether `abbr` is `token` with some letters read back as `đ`: OCR writes `đ` as `d`, and as
+/// `p` or `b` (`QP`, `NB`; allowed when `p_and_b`), and nothing else about a code may change
+/// (`BCD` must not become `CBCĐ`).
+fn only_gains_d(token: &str, abbr: &str, p_and_b: bool) -> bool {
+    token.chars().count() == abbr.chars().count()
+        && token
+            .chars()
+            .zip(abbr.chars())
+            .all(|(t, a)| t == a || (a == 'đ' && (t == 'd' || (p_and_b && matches!(t, 'p' | 'b')))))
 }
 
 /// Render a lexicon entry in the case of the original token.

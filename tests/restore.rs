@@ -174,3 +174,22 @@ fn a_computed_candidate_table_matches_the_search() {
     assert_eq!(cached.restore(text), searcher.restore(text));
     assert_eq!(cached.restore(text).text.lines().count(), 2);
 }
+
+/// Parts of codes only ever gain their Đ (`d`, and `p`/`b` where the LM knows the abbreviation):
+/// an abbreviation the LM never saw is still restored from the lexicon, and nothing else about a
+/// code changes.
+#[test]
+fn codes_only_gain_their_d() {
+    let ocr = "Kết luận số 4444/KL-DCTLN; Quyết định 7/QP-UBND; Nghị định 3/NB-CP; 5/TB-VPDK; 12/KH-SNV.\n";
+    let out = restorer().restore(ocr);
+    for want in [
+        "4444/KL-ĐCTLN",
+        "7/QĐ-UBND",
+        "3/NĐ-CP",
+        "5/TB-VPDK",
+        "12/KH-SNV",
+    ] {
+        assert!(out.text.contains(want), "{want:?} not in {:?}", out.text);
+    }
+    assert_eq!(out.text.chars().count(), ocr.chars().count());
+}
