@@ -9,9 +9,9 @@
 //! other letter, deletion, two-character reading, insertion), so rare confusions are expensive but
 //! never impossible.
 //!
-//! [`ChannelModel::search`] is the candidate generator: a Viterbi DP run over a trie of the
-//! lexicon ([`Trie`]), pruned by cost, so a token is scored against every word in one pass without
-//! scanning the lexicon.
+//! [`ChannelModel::search_ranked`] is the candidate generator: a Viterbi DP run over a trie of
+//! the lexicon ([`Trie`]), best first and pruned by bound, so a token is scored against every word
+//! in one pass without scanning the lexicon.
 //!
 //! File payload (format version [`VERSION`]): gold alphabet (string), OCR alphabet (string), then
 //! `sub` (G×O f32), `del` (G f32), `ins` (O f32), the two-character table (count, then
@@ -286,50 +286,6 @@ impl ChannelModel {
         }
     }
 
-    /// All words of `trie` whose cost for the OCR string `ocr` is at most `limit`, as
-    /// `(word index, cost)`, cheapest first, at most `max` of them.
-    #[must_use]
-    pub fn search(&self, trie: &Trie, ocr: &str, limit: f32, max: usize) -> Vec<(u32, f32)> {
-        let o: Vec<u16> = fold(ocr).chars().map(|c| self.ocr_id(c)).collect();
-        let two = self.two_at(&o);
-        let w = o.len() + 1;
-        let depth_max = trie.max_depth + 1;
-        let mut cols = vec![INF; w * (depth_max + 1)];
-        cols[0] = 0.0;
-        for j in 1..w {
-            cols[j] = cols[j - 1] + self.ins[o[j - 1] as usize];
-        }
-        let mut out: Vec<(u32, f32)> = Vec::new();
-        // Explicit DFS stack of (node, depth).
-        let mut stack: Vec<(u32, usize)> = Vec::new();
-        let root = &trie.nodes[0];
-        for c in (root.first_child..root.first_child + root.n_children as u32).rev() {
-            stack.push((c, 1));
-        }
-        while let Some((ni, d)) = stack.pop() {
-            let node = &trie.nodes[ni as usize];
-            let (before, after) = cols.split_at_mut(d * w);
-            let prev = &before[(d - 1) * w..d * w];
-            let cur = &mut after[..w];
-            self.step(node.ch, prev, cur, &o, &two);
-            let min = cur.iter().copied().fold(INF, f32::min);
-            if min > limit {
-                continue;
-            }
-            if node.word != u32::MAX && cur[w - 1] <= limit {
-                out.push((node.word, cur[w - 1]));
-            }
-            if d < depth_max {
-                for c in (node.first_child..node.first_child + node.n_children as u32).rev() {
-                    stack.push((c, d + 1));
-                }
-            }
-        }
-        out.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-        out.truncate(max);
-        out
-    }
-
     /// The `k` words of `trie` with the lowest rank `weight · cost + prior` among those whose
     /// channel cost for `ocr` is at most `limit` and that `keep` accepts, as `(word index, cost)`
     /// (cost unweighted), best rank first. Best-first branch and bound: a node's bound is
@@ -363,7 +319,7 @@ impl ChannelModel {
         }
         let mut queue: BinaryHeap<Reverse<Queued>> = BinaryHeap::new();
         queue.push(Reverse(Queued {
-            bound: 0.0,
+            bound: Ordered(0.0),
             node: 0,
             depth: 0,
             col: 0,
@@ -375,14 +331,14 @@ impl ChannelModel {
             let kth = if best.len() < k {
                 f32::INFINITY
             } else {
-                best.peek().map_or(f32::INFINITY, |f| f.rank)
+                best.peek().map_or(f32::INFINITY, |f| f.rank.0)
             };
             kth.min(top + slack)
         };
         let mut cur = vec![INF; w];
         while let Some(Reverse(q)) = queue.pop() {
             let threshold = kth(&best, top);
-            if q.bound > threshold {
+            if q.bound.0 > threshold {
                 break;
             }
             let node = &trie.nodes[q.node as usize];
@@ -393,9 +349,9 @@ impl ChannelModel {
                 if cost <= limit && rank <= threshold {
                     top = top.min(rank);
                     best.push(Found {
-                        rank,
+                        rank: Ordered(rank),
                         word: node.word,
-                        cost,
+                        cost: Ordered(cost),
                     });
                     if best.len() > k {
                         best.pop();
@@ -419,7 +375,7 @@ impl ChannelModel {
                 let at = cols.len();
                 cols.extend_from_slice(&cur);
                 queue.push(Reverse(Queued {
-                    bound,
+                    bound: Ordered(bound),
                     node: c,
                     depth: q.depth + 1,
                     col: at as u32,
@@ -427,9 +383,9 @@ impl ChannelModel {
             }
         }
         let mut out: Vec<Found> = best.into_vec();
-        out.retain(|f| f.rank <= top + slack);
-        out.sort_by(|a, b| a.rank.total_cmp(&b.rank).then(a.word.cmp(&b.word)));
-        out.into_iter().map(|f| (f.word, f.cost)).collect()
+        out.retain(|f| f.rank.0 <= top + slack);
+        out.sort();
+        out.into_iter().map(|f| (f.word, f.cost.0)).collect()
     }
 
     /// Serialise to container bytes (deterministic).
@@ -477,62 +433,45 @@ pub struct RankedQuery {
     pub slack: f32,
 }
 
-/// A queued trie node of the ranked search.
+/// An `f32` ordered by `total_cmp`, so that search states can derive their order.
 #[derive(Debug, Clone, Copy)]
+struct Ordered(f32);
+
+impl PartialEq for Ordered {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.total_cmp(&other.0).is_eq()
+    }
+}
+impl Eq for Ordered {}
+impl PartialOrd for Ordered {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Ordered {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// A queued trie node of the ranked search, ordered by bound (then node).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Queued {
-    bound: f32,
+    bound: Ordered,
     node: u32,
     depth: usize,
     col: u32,
 }
 
-impl PartialEq for Queued {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == std::cmp::Ordering::Equal
-    }
-}
-impl Eq for Queued {}
-impl PartialOrd for Queued {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Queued {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.bound
-            .total_cmp(&other.bound)
-            .then(self.node.cmp(&other.node))
-    }
-}
-
-/// A word found by the ranked search.
-#[derive(Debug, Clone, Copy)]
+/// A word found by the ranked search, ordered by rank (then word).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Found {
-    rank: f32,
+    rank: Ordered,
     word: u32,
-    cost: f32,
+    cost: Ordered,
 }
 
-impl PartialEq for Found {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == std::cmp::Ordering::Equal
-    }
-}
-impl Eq for Found {}
-impl PartialOrd for Found {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Found {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.rank
-            .total_cmp(&other.rank)
-            .then(self.word.cmp(&other.word))
-    }
-}
-
-/// A trie of lexicon words over the channel's gold alphabet, for [`ChannelModel::search`].
+/// A trie of lexicon words over the channel's gold alphabet, for [`ChannelModel::search_ranked`].
 #[derive(Debug, Clone)]
 pub struct Trie {
     nodes: Vec<TrieNode>,
@@ -1201,13 +1140,23 @@ mod tests {
         let m = toy();
         let words = ["của", "các", "cua", "chủ", "là", "số", "so", "cá"];
         let trie = Trie::build(&m, &words);
-        let r = m.search(&trie, "ctia", 30.0, 5);
+        // Without priors the rank is the channel cost alone.
+        let search = |ocr: &str, k: usize| {
+            let q = RankedQuery {
+                limit: 30.0,
+                k,
+                weight: 1.0,
+                slack: f32::INFINITY,
+            };
+            m.search_ranked(&trie, ocr, q, |_| true)
+        };
+        let r = search("ctia", 5);
         assert_eq!(words[r[0].0 as usize], "của");
-        let r = m.search(&trie, "s6", 30.0, 5);
+        let r = search("s6", 5);
         assert_eq!(words[r[0].0 as usize], "số");
         // search agrees with the direct cost
         let direct = m.cost("chủ", "chii").unwrap();
-        let r = m.search(&trie, "chii", 30.0, 8);
+        let r = search("chii", 8);
         let found = r.iter().find(|x| words[x.0 as usize] == "chủ").unwrap();
         assert!((found.1 - direct).abs() < 1e-4);
     }
