@@ -528,9 +528,8 @@ impl LanguageModel {
             return LOG_ZERO;
         }
         let w16 = w3 as u16;
-        if let Some(k) = find_u16(self.sec(&self.s.tri_word), h.tlo, h.thi, w16) {
-            let q = self.sec(&self.s.tri_prob).get(k).copied().unwrap_or(0);
-            return self.tri_code[usize::from(q)];
+        if let Some(p) = self.trigram(h, w16) {
+            return p;
         }
         let lower = match find_u16(self.sec(&self.s.bi_word), h.blo, h.bhi, w16) {
             Some(j) => {
@@ -540,6 +539,15 @@ impl LanguageModel {
             None => h.w2_bo + rd_f32(self.sec(&self.s.uni_logp), w3 as usize),
         };
         h.ctx_bo + lower
+    }
+
+    /// The trigram probability of `w3` after the history, when the model has that trigram.
+    #[inline]
+    fn trigram(&self, h: &Hist, w3: u16) -> Option<f32> {
+        find_u16(self.sec(&self.s.tri_word), h.tlo, h.thi, w3).map(|k| {
+            let q = self.sec(&self.s.tri_prob).get(k).copied().unwrap_or(0);
+            self.tri_code[usize::from(q)]
+        })
     }
 
     /// Natural-log `P(w3 | w1 w2)`. An unknown `w2` (outside the vocabulary) leaves the unigram.
@@ -553,8 +561,8 @@ impl LanguageModel {
     }
 
     /// The history `w1 w2` looked up once, for scoring many next words with
-    /// [`LanguageModel::logp_in`] (the decoder scores every reading of a slot after each
-    /// hypothesis: one bigram search per hypothesis instead of one per reading).
+    /// [`LanguageModel::logp_in_with_lower`] (the decoder scores every reading of a slot after
+    /// each hypothesis: one bigram search per hypothesis instead of one per reading).
     #[must_use]
     pub fn context(&self, w1: WordId, w2: WordId) -> Context {
         if w2.0 as usize >= self.vocab {
@@ -563,18 +571,8 @@ impl LanguageModel {
         Context(Some(self.history(w1.0, w2.0)))
     }
 
-    /// `log P(w3 | context)`: the same figure as [`LanguageModel::logp`] with the context's words.
-    #[must_use]
-    #[inline]
-    pub fn logp_in(&self, ctx: &Context, w3: WordId) -> f32 {
-        match &ctx.0 {
-            Some(h) => self.score(h, w3.0),
-            None => self.logp_unigram(w3),
-        }
-    }
-
-    /// `log P(w3 | w2)` with back-off to the unigram: what [`LanguageModel::logp_in`] falls
-    /// back on when the context has no trigram for `w3` (plus the context's back-off weight).
+    /// `log P(w3 | w2)` with back-off to the unigram: what a context falls back on when it has no
+    /// trigram for `w3` (plus the context's back-off weight).
     /// Callers that score one slot after many histories sharing `w2` compute it once.
     #[must_use]
     #[inline]
@@ -589,23 +587,13 @@ impl LanguageModel {
     }
 
     /// `log P(w3 | context)` given `lower = self.lower(w2, w3)` for the context's `w2`: equal to
-    /// [`LanguageModel::logp_in`], with only the trigram searched.
+    /// [`LanguageModel::logp`] with the context's words, with only the trigram searched.
     #[must_use]
     #[inline]
     pub fn logp_in_with_lower(&self, ctx: &Context, w3: WordId, lower: f32) -> f32 {
         match &ctx.0 {
-            Some(h) => {
-                if w3.0 == BOS || w3.0 as usize >= self.vocab {
-                    return LOG_ZERO;
-                }
-                match find_u16(self.sec(&self.s.tri_word), h.tlo, h.thi, w3.0 as u16) {
-                    Some(k) => {
-                        let q = self.sec(&self.s.tri_prob).get(k).copied().unwrap_or(0);
-                        self.tri_code[usize::from(q)]
-                    }
-                    None => h.ctx_bo + lower,
-                }
-            }
+            Some(_) if w3.0 == BOS || w3.0 as usize >= self.vocab => LOG_ZERO,
+            Some(h) => self.trigram(h, w3.0 as u16).unwrap_or(h.ctx_bo + lower),
             None => self.logp_unigram(w3),
         }
     }
