@@ -969,20 +969,19 @@ impl Restorer {
         one && spaced(ti.checked_sub(1).and_then(|k| toks.get(k))) && spaced(toks.get(ti + 1))
     }
 
+    /// The candidate table's answer for `token`, when `table` is set and the table holds it.
+    fn tabled(&self, table: bool, mode: Mode, token: &str) -> Option<Vec<(u32, f32)>> {
+        let t = self.models.candidates.as_ref().filter(|_| table)?;
+        t.get(mode, token).map(<[_]>::to_vec)
+    }
+
     /// The channel search for a word token (`folded`; `upper` when it is all capitals, which
     /// lets abbreviations in): the best `max_candidates` words by channel cost plus unigram cost.
     /// From the candidate table when `table` is set and the table holds the token.
     fn search_word(&self, folded: &str, upper: bool, table: bool) -> Vec<(u32, f32)> {
-        if table {
-            let mode = if upper { Mode::Upper } else { Mode::Word };
-            if let Some(l) = self
-                .models
-                .candidates
-                .as_ref()
-                .and_then(|t| t.get(mode, folded))
-            {
-                return l.to_vec();
-            }
+        let mode = if upper { Mode::Upper } else { Mode::Word };
+        if let Some(l) = self.tabled(table, mode, folded) {
+            return l;
         }
         let s = &self.settings;
         let query = RankedQuery {
@@ -1001,15 +1000,8 @@ impl Restorer {
 
     /// The channel search for a short bare number: syllables only.
     fn search_number(&self, token: &str, table: bool) -> Vec<(u32, f32)> {
-        if table {
-            if let Some(l) = self
-                .models
-                .candidates
-                .as_ref()
-                .and_then(|t| t.get(Mode::Number, token))
-            {
-                return l.to_vec();
-            }
+        if let Some(l) = self.tabled(table, Mode::Number, token) {
+            return l;
         }
         let s = &self.settings;
         let query = RankedQuery {
@@ -1034,8 +1026,8 @@ impl Restorer {
     }
 
     /// Compute a candidate table for the word tokens of `ocr_texts` (folded; searched as in
-    /// lower case and as in capitals) and every bare number of one to three digits, under this restorer's models and
-    /// settings. See [`crate::candidates`]; `sohoa model candidates` writes it to
+    /// lower case and as in capitals) and every bare number of one to three digits, under this
+    /// restorer's models and settings. See [`crate::candidates`]; `sohoa model candidates` writes it to
     /// `dictionaries/candidates.smt`.
     #[must_use]
     pub fn candidate_table<'a>(
@@ -1449,7 +1441,7 @@ const LIST_ARENA_LIMIT: usize = 1 << 22;
 /// The LM scores of a slot's readings after a history `(w1, w2)`, kept as one run per
 /// `(w1, w2, readings)`: one probe serves every reading of the slot, and the history is looked up
 /// in the model once per miss rather than once per reading. Keys are 64-bit hashes (a collision
-/// would need about 2^32 distinct keys alive at once; the arena holds at most 2^20 scores).
+/// would need about 2^32 distinct keys alive at once; the arena holds about 2^22 scores).
 #[derive(Default, Clone)]
 struct ListCache {
     index: HashMap<u64, (u32, u32), BuildHasherDefault<IdHasher>>,
@@ -1474,6 +1466,23 @@ impl ListCache {
         }
     }
 
+    /// The run stored under `key`, if it holds `len` scores.
+    fn get(&self, key: u64, len: usize) -> Option<usize> {
+        match self.index.get(&key) {
+            Some(&(off, n)) if n as usize == len => Some(off as usize),
+            _ => None,
+        }
+    }
+
+    /// Store what `fill` appends to the arena as the run of `key`; where it starts.
+    fn put(&mut self, key: u64, fill: impl FnOnce(&mut Vec<f32>)) -> usize {
+        let off = self.arena.len();
+        fill(&mut self.arena);
+        self.index
+            .insert(key, (off as u32, (self.arena.len() - off) as u32));
+        off
+    }
+
     /// `log P(w | w1 w2)` for each `w` of `ids`, whose hash is `list`.
     fn scores(
         &mut self,
@@ -1484,36 +1493,32 @@ impl ListCache {
         ids: &[WordId],
     ) -> &[f32] {
         let key = mix(mix(list ^ u64::from(w1.0)) ^ (u64::from(w2.0) << 32));
-        let (off, len) = match self.index.get(&key) {
-            Some(&(off, len)) if len as usize == ids.len() => (off as usize, len as usize),
-            _ => {
+        let off = match self.get(key, ids.len()) {
+            Some(off) => off,
+            None => {
                 // The back-off part depends on `w2` only, and the histories of a beam share
                 // their last word: it is looked up once per `(w2, readings)`.
                 let lower = self.lower(lm, w2, list, ids);
                 let ctx = lm.context(w1, w2);
-                let off = self.arena.len();
-                for (i, &w) in ids.iter().enumerate() {
-                    let lo = self.arena.get(lower + i).copied().unwrap_or(LOG_FLOOR);
-                    self.arena.push(lm.logp_in_with_lower(&ctx, w, lo));
-                }
-                self.index.insert(key, (off as u32, ids.len() as u32));
-                (off, ids.len())
+                self.put(key, |arena| {
+                    for (i, &w) in ids.iter().enumerate() {
+                        let lo = arena.get(lower + i).copied().unwrap_or(LOG_FLOOR);
+                        arena.push(lm.logp_in_with_lower(&ctx, w, lo));
+                    }
+                })
             }
         };
-        self.arena.get(off..off + len).unwrap_or(&[])
+        self.arena.get(off..off + ids.len()).unwrap_or(&[])
     }
 
     /// Where in the arena `lm.lower(w2, w)` starts for each `w` of `ids` (hash `list`).
     fn lower(&mut self, lm: &LanguageModel, w2: WordId, list: u64, ids: &[WordId]) -> usize {
         let key = mix(mix(list.rotate_left(17) ^ 0x6c6f_7765_7200) ^ u64::from(w2.0));
-        match self.index.get(&key) {
-            Some(&(off, len)) if len as usize == ids.len() => off as usize,
-            _ => {
-                let off = self.arena.len();
-                self.arena.extend(ids.iter().map(|&w| lm.lower(w2, w)));
-                self.index.insert(key, (off as u32, ids.len() as u32));
-                off
-            }
+        match self.get(key, ids.len()) {
+            Some(off) => off,
+            None => self.put(key, |arena| {
+                arena.extend(ids.iter().map(|&w| lm.lower(w2, w)))
+            }),
         }
     }
 
@@ -1530,23 +1535,22 @@ impl ListCache {
     ) -> &[f32] {
         let n2v = n2.map_or(u64::from(u32::MAX), |w| u64::from(w.0));
         let key = mix(mix(mix(!list ^ u64::from(p1.0)) ^ (u64::from(n1.0) << 32)) ^ n2v);
-        let (off, len) = match self.index.get(&key) {
-            Some(&(off, len)) if len as usize == ids.len() => (off as usize, len as usize),
-            _ => {
-                let off = self.arena.len();
+        let off = match self.get(key, ids.len()) {
+            Some(off) => off,
+            None => {
                 // `P(n2 | n1)` backs off the same way after every reading: look it up once.
                 let last = n2.map(|n2| (n2, lm.lower(n1, n2)));
-                self.arena.extend(ids.iter().map(|&w| {
-                    lm.logp(p1, w, n1)
-                        + last.map_or(0.0, |(n2, lo)| {
-                            lm.logp_in_with_lower(&lm.context(w, n1), n2, lo)
-                        })
-                }));
-                self.index.insert(key, (off as u32, ids.len() as u32));
-                (off, ids.len())
+                self.put(key, |arena| {
+                    arena.extend(ids.iter().map(|&w| {
+                        lm.logp(p1, w, n1)
+                            + last.map_or(0.0, |(n2, lo)| {
+                                lm.logp_in_with_lower(&lm.context(w, n1), n2, lo)
+                            })
+                    }));
+                })
             }
         };
-        self.arena.get(off..off + len).unwrap_or(&[])
+        self.arena.get(off..off + ids.len()).unwrap_or(&[])
     }
 }
 
