@@ -35,13 +35,11 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// Every mode, in the order of their codes.
+    const ALL: [Mode; 3] = [Mode::Word, Mode::Number, Mode::Upper];
+
     fn from_u8(b: u8) -> Option<Mode> {
-        match b {
-            0 => Some(Mode::Word),
-            1 => Some(Mode::Number),
-            2 => Some(Mode::Upper),
-            _ => None,
-        }
+        Mode::ALL.get(usize::from(b)).copied()
     }
 }
 
@@ -52,7 +50,8 @@ type List = Box<[(u32, f32)]>;
 #[derive(Debug, Clone, Default)]
 pub struct CandidateTable {
     fingerprint: u64,
-    lists: HashMap<(Mode, String), List>,
+    /// One map per mode (indexed by the mode's code), so a look-up borrows the token.
+    lists: [HashMap<String, List>; 3],
 }
 
 impl CandidateTable {
@@ -61,7 +60,7 @@ impl CandidateTable {
     pub fn new(fingerprint: u64) -> Self {
         CandidateTable {
             fingerprint,
-            lists: HashMap::new(),
+            lists: Default::default(),
         }
     }
 
@@ -73,41 +72,41 @@ impl CandidateTable {
 
     /// Record the search result for `token`.
     pub fn insert(&mut self, mode: Mode, token: &str, list: Vec<(u32, f32)>) {
-        self.lists.insert((mode, token.to_string()), list.into());
+        self.lists[mode as usize].insert(token.to_string(), list.into());
     }
 
     /// The stored search result for `token`, if any.
     #[must_use]
     pub fn get(&self, mode: Mode, token: &str) -> Option<&[(u32, f32)]> {
-        // A borrowed key needs an owned tuple; tokens are short, so the copy is cheap next to
-        // the search it saves.
-        self.lists.get(&(mode, token.to_string())).map(|b| &b[..])
+        self.lists[mode as usize].get(token).map(|b| &b[..])
     }
 
     /// Number of tokens in the table.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.lists.len()
+        self.lists.iter().map(HashMap::len).sum()
     }
 
     /// Whether the table is empty.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.lists.is_empty()
+        self.lists.iter().all(HashMap::is_empty)
     }
 
     /// Serialise to container bytes (tokens sorted: deterministic).
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut keys: Vec<&(Mode, String)> = self.lists.keys().collect();
-        keys.sort();
+        let mut keys: Vec<(Mode, &String, &List)> = Mode::ALL
+            .iter()
+            .flat_map(|&m| self.lists[m as usize].iter().map(move |(t, l)| (m, t, l)))
+            .collect();
+        keys.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         let mut w = Writer::new();
         w.u64(self.fingerprint);
         w.u32(keys.len() as u32);
-        for k in keys {
-            let list = &self.lists[k];
-            w.u8(k.0 as u8);
-            w.str(&k.1);
+        for (mode, token, list) in keys {
+            w.u8(mode as u8);
+            w.str(token);
             w.u16(list.len() as u16);
             for &(e, c) in list.iter() {
                 w.u32(e);
@@ -130,7 +129,7 @@ impl CandidateTable {
         let mut r = Reader::new(payload, path);
         let fingerprint = r.u64()?;
         let n = r.u32()?;
-        let mut lists = HashMap::with_capacity((n as usize).min(payload.len()));
+        let mut lists: [HashMap<String, List>; 3] = Default::default();
         for _ in 0..n {
             let mode = Mode::from_u8(r.u8()?).ok_or_else(|| bad("bad mode"))?;
             let token = r.str()?.to_string();
@@ -139,7 +138,7 @@ impl CandidateTable {
             for _ in 0..len {
                 list.push((r.u32()?, r.f32()?));
             }
-            lists.insert((mode, token), list.into_boxed_slice());
+            lists[mode as usize].insert(token, list.into_boxed_slice());
         }
         if !r.is_empty() {
             return Err(bad("trailing bytes"));
