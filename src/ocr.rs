@@ -239,38 +239,27 @@ fn best_reading(
     work: &TempDir,
     n: usize,
 ) -> Result<(String, String)> {
+    // A reading that runs past its pass's timeout is `None`.
+    let read = |timeout: Duration, config: &[&str]| {
+        tesseract(image, name, dpi, opts, Pass { timeout, config }, work, n)
+    };
     let Some(floor) = opts.retry_below else {
-        let pass = Pass {
-            timeout: opts.timeout,
-            config: &[],
-        };
-        return tesseract(image, name, dpi, opts, pass, work, n);
+        return read(opts.timeout, &[])?.ok_or_else(|| timed_out("tesseract", name, opts.timeout));
     };
     // Speckle is also what makes the default reading slow (minutes for a page that takes
-    // seconds): one that runs past FIRST_READING_TIMEOUT is as doubtful as a low-confidence one.
+    // seconds): one that runs past the first-reading timeout is as doubtful as a low-confidence
+    // one. (With a user timeout shorter than that, running past it is an error, as always.)
     let quick = opts.timeout.min(opts.first_reading_timeout);
-    let pass = Pass {
-        timeout: quick,
-        config: &[],
-    };
-    let first = match tesseract(image, name, dpi, opts, pass, work, n) {
-        Ok(r) => Some(r),
-        Err(Error::Ocr { reason, .. }) if reason.contains("timed out") && quick < opts.timeout => {
-            None
-        }
-        Err(e) => return Err(e),
-    };
-    let c1 = first.as_ref().and_then(|f| mean_confidence(&f.0));
-    if let (Some(f), Some(c)) = (&first, c1) {
-        if c >= floor {
-            return Ok(f.clone());
-        }
+    let first = read(quick, &[])?;
+    if first.is_none() && quick >= opts.timeout {
+        return Err(timed_out("tesseract", name, quick));
     }
-    let pass = Pass {
-        timeout: opts.timeout,
-        config: &["thresholding_method=2"],
-    };
-    let second = tesseract(image, name, dpi, opts, pass, work, n)?;
+    let c1 = first.as_ref().and_then(|f| mean_confidence(&f.0));
+    if let Some(f) = first.as_ref().filter(|_| c1.is_some_and(|c| c >= floor)) {
+        return Ok(f.clone());
+    }
+    let second = read(opts.timeout, &["thresholding_method=2"])?
+        .ok_or_else(|| timed_out("tesseract", name, opts.timeout))?;
     let c2 = mean_confidence(&second.0);
     Ok(match (first, c1, c2) {
         (Some(f), _, None) => f,
@@ -359,7 +348,7 @@ fn tesseract(
     pass: Pass<'_>,
     work: &TempDir,
     n: usize,
-) -> Result<(String, String)> {
+) -> Result<Option<(String, String)>> {
     let Pass { timeout, config } = pass;
     let base = work.0.join(format!("out-{n}"));
     let mut cmd = Command::new("tesseract");
@@ -377,7 +366,9 @@ fn tesseract(
         cmd.arg("-c").arg(c);
     }
     cmd.arg("hocr").arg("txt");
-    run(cmd, "tesseract", name, work, timeout)?;
+    if !run_child(cmd, "tesseract", name, work, timeout)? {
+        return Ok(None);
+    }
     let read = |ext: &str| {
         let p = base.with_extension(ext);
         std::fs::read(&p)
@@ -387,7 +378,7 @@ fn tesseract(
                 reason: format!("tesseract wrote no {ext} output: {e}"),
             })
     };
-    Ok((read("hocr")?, read("txt")?))
+    Ok(Some((read("hocr")?, read("txt")?)))
 }
 
 /// Rasterise every page of a PDF to PNG at `dpi`; the page images in page order.
@@ -429,7 +420,31 @@ fn rasterise(
 
 /// Run a child with stdin closed and stderr captured to a file (no pipe to fill up), killing it
 /// after `timeout`.
-fn run(mut cmd: Command, tool: &str, name: &Path, work: &TempDir, timeout: Duration) -> Result<()> {
+fn run(cmd: Command, tool: &str, name: &Path, work: &TempDir, timeout: Duration) -> Result<()> {
+    if run_child(cmd, tool, name, work, timeout)? {
+        Ok(())
+    } else {
+        Err(timed_out(tool, name, timeout))
+    }
+}
+
+/// The error of a child that ran past `timeout`.
+fn timed_out(tool: &str, name: &Path, timeout: Duration) -> Error {
+    Error::Ocr {
+        path: name.display().to_string(),
+        reason: format!("{tool} timed out after {} s", timeout.as_secs()),
+    }
+}
+
+/// Run a child to completion: `Ok(true)` when it succeeded, `Ok(false)` when it ran past
+/// `timeout` and was killed, an error naming the file when it failed.
+fn run_child(
+    mut cmd: Command,
+    tool: &str,
+    name: &Path,
+    work: &TempDir,
+    timeout: Duration,
+) -> Result<bool> {
     let log = work.0.join(format!("{tool}.stderr"));
     let err_file = std::fs::File::create(&log).map_err(|e| Error::io(&log, e))?;
     cmd.stdin(Stdio::null())
@@ -457,17 +472,14 @@ fn run(mut cmd: Command, tool: &str, name: &Path, work: &TempDir, timeout: Durat
                 // Best effort: the child may have exited between the two calls.
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(Error::Ocr {
-                    path: name.display().to_string(),
-                    reason: format!("{tool} timed out after {} s", timeout.as_secs()),
-                });
+                return Ok(false);
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
             Err(e) => return Err(Error::io(tool, e)),
         }
     };
     if status.success() {
-        return Ok(());
+        return Ok(true);
     }
     let stderr = std::fs::read_to_string(&log).unwrap_or_default();
     let tail: Vec<&str> = stderr.lines().rev().take(3).collect();
