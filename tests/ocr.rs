@@ -255,6 +255,16 @@ fn pdf_pages_through_pdftoppm() {
     assert_eq!(hocr.matches("class='ocr_page'").count(), 2);
 }
 
+/// `sohoa ARGS notice.png` with the fake engine `fake` first on the `PATH`.
+fn ocr_with(fake: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
+    sohoa()
+        .args(args)
+        .arg(data("notice.png"))
+        .env("PATH", path_with(fake.path()))
+        .output()
+        .unwrap()
+}
+
 /// A fake engine whose default reading of the page has confidence `first` and whose reading with
 /// local thresholding has confidence 93; every run is logged in `runs.log` beside it.
 fn two_readings(first: u32) -> tempfile::TempDir {
@@ -278,12 +288,7 @@ printf '%s\n\f' "$text" > "$base.txt""#
 fn a_doubtful_page_is_read_again_with_local_thresholding() {
     // Low confidence: read again, and the more confident second reading wins.
     let fake = two_readings(41);
-    let out = sohoa()
-        .arg("ocr")
-        .arg(data("notice.png"))
-        .env("PATH", path_with(fake.path()))
-        .output()
-        .unwrap();
+    let out = ocr_with(&fake, &["ocr"]);
     assert!(
         out.status.success(),
         "{}",
@@ -298,24 +303,14 @@ fn a_doubtful_page_is_read_again_with_local_thresholding() {
 
     // A confident first reading is kept, and the page is read once.
     let fake = two_readings(96);
-    let out = sohoa()
-        .arg("ocr")
-        .arg(data("notice.png"))
-        .env("PATH", path_with(fake.path()))
-        .output()
-        .unwrap();
+    let out = ocr_with(&fake, &["ocr"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "sào có co");
     let runs = std::fs::read_to_string(fake.path().join("runs.log")).unwrap();
     assert_eq!(runs.lines().count(), 1, "{runs}");
 
     // Switched off: one reading whatever its confidence.
     let fake = two_readings(41);
-    let out = sohoa()
-        .args(["ocr", "--retry-below", "0"])
-        .arg(data("notice.png"))
-        .env("PATH", path_with(fake.path()))
-        .output()
-        .unwrap();
+    let out = ocr_with(&fake, &["ocr", "--retry-below", "0"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "sào có co");
 }
 
@@ -340,12 +335,7 @@ printf '<span title="x_wconf 90">w</span>' > "$base.hocr"
 printf 'Nơi nhận:\n\f' > "$base.txt""#,
     );
     let t = std::time::Instant::now();
-    let out = sohoa()
-        .args(["ocr", "--first-reading-timeout", "1"])
-        .arg(data("notice.png"))
-        .env("PATH", path_with(fake.path()))
-        .output()
-        .unwrap();
+    let out = ocr_with(&fake, &["ocr", "--first-reading-timeout", "1"]);
     assert!(
         out.status.success(),
         "{}",
