@@ -581,6 +581,19 @@ struct Slot {
     /// Token index in the block's token list, or `usize::MAX` for a fixed unit.
     token: usize,
     cands: Arc<[Cand]>,
+    /// [`list_hash`] of the readings' LM words: the slot's part of the list cache's keys.
+    list: u64,
+}
+
+impl Slot {
+    fn new(token: usize, cands: Arc<[Cand]>) -> Slot {
+        let ids: Vec<WordId> = cands.iter().map(|c| c.lm).collect();
+        Slot {
+            token,
+            list: list_hash(&ids),
+            cands,
+        }
+    }
 }
 
 /// A token of a block with its global position.
@@ -591,6 +604,31 @@ struct BlockToken {
     line_no: usize,
     /// text of the token
     text_start: usize,
+}
+
+/// The best extension found so far into one LM state of the next slot (see
+/// [`Restorer::beam_search`]).
+#[derive(Clone, Copy)]
+struct Cell {
+    score: f32,
+    /// Position of the extension among all of the slot's extensions; `u32::MAX`: none yet.
+    order: u32,
+    /// The extended hypothesis's entry in the back-pointer arena.
+    parent: u32,
+    /// The reading.
+    ci: u16,
+    /// The extended hypothesis's last word, the new state's first.
+    w1: WordId,
+}
+
+impl Cell {
+    const EMPTY: Cell = Cell {
+        score: f32::NEG_INFINITY,
+        order: u32::MAX,
+        parent: u32::MAX,
+        ci: 0,
+        w1: WordId(0),
+    };
 }
 
 #[derive(Clone, Copy)]
@@ -796,20 +834,18 @@ impl Restorer {
                 TokenKind::Punct if self.lone_lookalike(&toks, ti, t) => {
                     // `ở` read as `&`, `@` or `©` standing alone: a word in disguise.
                     let cands = self.word_candidates(t, scratch);
-                    slots.push(Slot { token: ti, cands });
+                    slots.push(Slot::new(ti, cands));
                 }
                 TokenKind::Punct => {
                     if let Some(u) = unit_of(TokenKind::Punct, t) {
                         if let Some(id) = lm.get(&u) {
-                            slots.push(Slot {
-                                token: usize::MAX,
-                                cands: Arc::from(vec![Cand {
-                                    entry: u32::MAX,
-                                    lm: id,
-                                    cost: 0.0,
-                                    glued: false,
-                                }]),
-                            });
+                            let cand = Cand {
+                                entry: u32::MAX,
+                                lm: id,
+                                cost: 0.0,
+                                glued: false,
+                            };
+                            slots.push(Slot::new(usize::MAX, Arc::from(vec![cand])));
                         }
                     }
                 }
@@ -825,7 +861,7 @@ impl Restorer {
                             glued: false,
                         }])
                     };
-                    slots.push(Slot { token: ti, cands });
+                    slots.push(Slot::new(ti, cands));
                 }
                 TokenKind::Word => {
                     let mark = if protected[ti] {
@@ -841,7 +877,7 @@ impl Restorer {
                     } else {
                         self.word_candidates(t, scratch)
                     };
-                    slots.push(Slot { token: ti, cands });
+                    slots.push(Slot::new(ti, cands));
                 }
             }
         }
@@ -1267,49 +1303,88 @@ impl Restorer {
     }
 
     /// Beam search over the slots with the trigram LM. Returns the chosen candidate per slot.
+    ///
+    /// The hypotheses of a beam that share their last word `w2` lead to the same LM states
+    /// `(w2, reading)`, so each state keeps only its best extension as it is scored (Viterbi
+    /// recombination) in a table of one cell per (distinct `w2`, distinct reading); the next
+    /// beam is then selected from that table, best first, without sorting every extension.
+    /// Ties go to the extension scored first, the order of a stable sort of all extensions.
     fn beam_search(&self, slots: &[Slot], lists: &mut ListCache) -> Vec<usize> {
         let lm = &self.models.lm;
         let bos = lm.bos();
+        let width = self.settings.beam.max(1);
+        let delta = self.settings.beam_delta;
         let mut beam = vec![Hyp {
             w1: bos,
             w2: bos,
             score: 0.0,
             back: u32::MAX,
         }];
+        // Back-pointers of the hypotheses kept: (parent's entry, reading).
         let mut arena: Vec<(u32, u16)> = Vec::new();
-        let mut next: Vec<Hyp> = Vec::new();
+        let mut cells: Vec<Cell> = Vec::new();
+        let mut groups: Vec<WordId> = Vec::new();
         let mut ids: Vec<WordId> = Vec::new();
-        let delta = self.settings.beam_delta;
+        // The first reading with the same LM word: readings that share an LM state share a cell.
+        let mut rep: Vec<usize> = Vec::new();
         lists.start();
         for slot in slots {
-            next.clear();
+            let n = slot.cands.len();
             ids.clear();
             ids.extend(slot.cands.iter().map(|c| c.lm));
-            let list = list_hash(&ids);
+            rep.clear();
+            for (i, w) in ids.iter().enumerate() {
+                rep.push(ids[..i].iter().position(|x| x == w).unwrap_or(i));
+            }
+            let list = slot.list;
+            groups.clear();
+            cells.clear();
             // `beam` is sorted best first: hypotheses far below the best cannot recover.
             let floor = beam.first().map_or(f32::NEG_INFINITY, |h| h.score - delta);
-            for h in beam.iter().take_while(|h| h.score >= floor) {
+            for (hi, h) in beam.iter().take_while(|h| h.score >= floor).enumerate() {
+                let g = match groups.iter().position(|&w| w == h.w2) {
+                    Some(g) => g,
+                    None => {
+                        groups.push(h.w2);
+                        cells.extend(std::iter::repeat_n(Cell::EMPTY, n));
+                        groups.len() - 1
+                    }
+                };
                 let lp = lists.scores(lm, h.w1, h.w2, list, &ids);
                 for (ci, c) in slot.cands.iter().enumerate() {
-                    arena.push((h.back, ci as u16));
-                    next.push(Hyp {
-                        w1: h.w2,
-                        w2: c.lm,
-                        score: h.score + lp[ci] - c.cost,
-                        back: (arena.len() - 1) as u32,
-                    });
+                    let score = h.score + lp.get(ci).copied().unwrap_or(LOG_FLOOR) - c.cost;
+                    let cell = &mut cells[g * n + rep[ci]];
+                    if cell.order == u32::MAX || score > cell.score {
+                        *cell = Cell {
+                            score,
+                            order: (hi * n + ci) as u32,
+                            parent: h.back,
+                            ci: ci as u16,
+                            w1: h.w2,
+                        };
+                    }
                 }
             }
-            // Best first; keep the best hypothesis per LM state (w1, w2), up to the beam width.
-            next.sort_by(|a, b| b.score.total_cmp(&a.score));
+            cells.retain(|c| c.order != u32::MAX);
+            let better = |a: &Cell, b: &Cell| {
+                b.score
+                    .total_cmp(&a.score)
+                    .then_with(|| a.order.cmp(&b.order))
+            };
+            if cells.len() > width {
+                cells.select_nth_unstable_by(width - 1, better);
+                cells.truncate(width);
+            }
+            cells.sort_unstable_by(better);
             beam.clear();
-            for x in &next {
-                if beam.len() >= self.settings.beam {
-                    break;
-                }
-                if !beam.iter().any(|y| y.w1 == x.w1 && y.w2 == x.w2) {
-                    beam.push(*x);
-                }
+            for c in &cells {
+                arena.push((c.parent, c.ci));
+                beam.push(Hyp {
+                    w1: c.w1,
+                    w2: slot.cands[usize::from(c.ci)].lm,
+                    score: c.score,
+                    back: (arena.len() - 1) as u32,
+                });
             }
         }
         let eos = lm.eos();
@@ -1357,20 +1432,67 @@ impl Restorer {
             }
         };
         let k = si as isize;
-        let (p2, p1, n1, n2) = (id_at(k - 2), id_at(k - 1), id_at(k + 1), id_at(k + 2));
+        let (p2, p1, n1) = (id_at(k - 2), id_at(k - 1), id_at(k + 1));
         let ids: Vec<WordId> = cands.iter().map(|c| c.lm).collect();
-        let list = list_hash(&ids);
-        let mut scores: Vec<f32> = lists.scores(lm, p2, p1, list, &ids).to_vec();
-        // The second and third trigrams, in which the slot is history.
-        let n2 = ((si + 1) < slots.len()).then_some(n2);
-        let after = lists.scores_after(lm, p1, n1, n2, list, &ids);
-        for ((s, a), c) in scores.iter_mut().zip(after).zip(cands.iter()) {
-            *s += a - c.cost;
+        let mut scores: Vec<f32> = lists.scores(lm, p2, p1, slots[si].list, &ids).to_vec();
+        for (s, c) in scores.iter_mut().zip(cands.iter()) {
+            *s -= c.cost;
+        }
+        // The second and third trigrams, in which the slot is history: `log P(chosen at `at` |
+        // w1 w2)`. The search scored them for the states it kept, found in the list cache; the
+        // others are kept in a run per (p1, n1, n2, readings), filled as readings need them.
+        let n2 = (si + 1 < slots.len()).then(|| id_at(k + 2));
+        let after_key = mix(
+            mix(mix(!slots[si].list ^ u64::from(p1.0)) ^ (u64::from(n1.0) << 32))
+                ^ n2.map_or(u64::from(u32::MAX), |w| u64::from(w.0)),
+        );
+        let run = lists.after_run(after_key, ids.len());
+        let after = |lists: &mut ListCache, i: usize| -> f32 {
+            if let Some(v) = lists.arena.get(run + i).filter(|v| !v.is_nan()) {
+                return *v;
+            }
+            let w = ids[i];
+            let next = |lists: &ListCache, w1: WordId, w2: WordId, at: usize| -> f32 {
+                match slots.get(at) {
+                    Some(slot) => {
+                        let c = choice[at];
+                        lists
+                            .peek(w1, w2, slot.list, slot.cands.len())
+                            .and_then(|run| run.get(c).copied())
+                            .unwrap_or_else(|| lm.logp(w1, w2, slot.cands[c].lm))
+                    }
+                    None => lm.logp(w1, w2, lm.eos()),
+                }
+            };
+            let third = if n2.is_some() {
+                next(lists, w, n1, si + 2)
+            } else {
+                0.0
+            };
+            let v = next(lists, p1, w, si + 1) + third;
+            if let Some(x) = lists.arena.get_mut(run + i) {
+                *x = v;
+            }
+            v
+        };
+        // Those terms are log-probabilities (at most 0), so a reading already CONF_MARGIN below
+        // the chosen one's whole score without them weighs less than e^-CONF_MARGIN against it:
+        // its terms are not looked up.
+        let chosen = choice[si];
+        let total = scores[chosen] + after(lists, chosen);
+        let cut = total - CONF_MARGIN;
+        for (i, s) in scores.iter_mut().enumerate() {
+            *s = if i == chosen {
+                total
+            } else if *s >= cut {
+                *s + after(lists, i)
+            } else {
+                f32::NEG_INFINITY
+            };
         }
         let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         let z: f32 = scores.iter().map(|s| (s - max).exp()).sum();
-        let chosen = scores[choice[si]];
-        ((chosen - max).exp() / z).clamp(0.0, 1.0)
+        ((total - max).exp() / z).clamp(0.0, 1.0)
     }
 }
 
@@ -1434,6 +1556,11 @@ fn prior_over(priors: &Priors, s: usize, e: usize) -> f32 {
 /// search); low enough to lose.
 const LOG_FLOOR: f32 = -99.0;
 
+/// How far (nats) below the chosen reading's score a reading of a slot may fall, before the
+/// terms in which it is history are looked up, and still count in the slot's confidence: beyond
+/// it, a reading changes the confidence by less than e^-14 (about 1e-6) times the readings' number.
+const CONF_MARGIN: f32 = 14.0;
+
 /// Floats the list cache holds before it starts afresh (16 MiB: a worker keeps the scores of a
 /// few thousand paragraphs of 20-reading slots).
 const LIST_ARENA_LIMIT: usize = 1 << 22;
@@ -1492,7 +1619,7 @@ impl ListCache {
         list: u64,
         ids: &[WordId],
     ) -> &[f32] {
-        let key = mix(mix(list ^ u64::from(w1.0)) ^ (u64::from(w2.0) << 32));
+        let key = run_key(w1, w2, list);
         let off = match self.get(key, ids.len()) {
             Some(off) => off,
             None => {
@@ -1522,36 +1649,27 @@ impl ListCache {
         }
     }
 
-    /// `log P(n1 | p1 w) + log P(n2 | w n1)` for each `w` of `ids` (whose hash is `list`); the
-    /// second term only when `n2` is given. The terms of a slot's confidence in which it is history.
-    fn scores_after(
-        &mut self,
-        lm: &LanguageModel,
-        p1: WordId,
-        n1: WordId,
-        n2: Option<WordId>,
-        list: u64,
-        ids: &[WordId],
-    ) -> &[f32] {
-        let n2v = n2.map_or(u64::from(u32::MAX), |w| u64::from(w.0));
-        let key = mix(mix(mix(!list ^ u64::from(p1.0)) ^ (u64::from(n1.0) << 32)) ^ n2v);
-        let off = match self.get(key, ids.len()) {
+    /// The run of a slot's confidence terms stored under `key` (see [`Restorer::confidence`]),
+    /// made of NaNs (not computed yet) if new.
+    fn after_run(&mut self, key: u64, len: usize) -> usize {
+        match self.get(key, len) {
             Some(off) => off,
-            None => {
-                // `P(n2 | n1)` backs off the same way after every reading: look it up once.
-                let last = n2.map(|n2| (n2, lm.lower(n1, n2)));
-                self.put(key, |arena| {
-                    arena.extend(ids.iter().map(|&w| {
-                        lm.logp(p1, w, n1)
-                            + last.map_or(0.0, |(n2, lo)| {
-                                lm.logp_in_with_lower(&lm.context(w, n1), n2, lo)
-                            })
-                    }));
-                })
-            }
-        };
-        self.arena.get(off..off + ids.len()).unwrap_or(&[])
+            None => self.put(key, |arena| {
+                arena.extend(std::iter::repeat_n(f32::NAN, len))
+            }),
+        }
     }
+
+    /// The run of `(w1, w2)` and the readings hashed to `list`, if a search stored it.
+    fn peek(&self, w1: WordId, w2: WordId, list: u64, len: usize) -> Option<&[f32]> {
+        let off = self.get(run_key(w1, w2, list), len)?;
+        self.arena.get(off..off + len)
+    }
+}
+
+/// The list cache's key of the scores of readings `list` after the history `(w1, w2)`.
+fn run_key(w1: WordId, w2: WordId, list: u64) -> u64 {
+    mix(mix(list ^ u64::from(w1.0)) ^ (u64::from(w2.0) << 32))
 }
 
 /// Hasher for keys that are already well-mixed 64-bit hashes: passes them through (SipHash would
