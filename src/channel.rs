@@ -306,6 +306,7 @@ impl ChannelModel {
             k,
             weight,
             slack,
+            budget,
         } = query;
         let o: Vec<u16> = fold(ocr).chars().map(|c| self.ocr_id(c)).collect();
         let two = self.two_at(&o);
@@ -336,7 +337,12 @@ impl ChannelModel {
             kth.min(top + slack)
         };
         let mut cur = vec![INF; w];
+        let mut expanded = 0usize;
         while let Some(Reverse(q)) = queue.pop() {
+            if expanded >= budget {
+                break;
+            }
+            expanded += 1;
             let threshold = kth(&best, top);
             if q.bound.0 > threshold {
                 break;
@@ -431,6 +437,10 @@ pub struct RankedQuery {
     /// Words ranked more than this behind the best one are not wanted either (`f32::INFINITY`
     /// for none): the search prunes with it too.
     pub slack: f32,
+    /// Most trie nodes the search expands (`usize::MAX`: no budget). Nodes come off the queue
+    /// best bound first, so a search cut short has the right words whenever they were in reach;
+    /// tokens that need more are far from every word (foreign words, glued junk).
+    pub budget: usize,
 }
 
 /// An `f32` ordered by `total_cmp`, so that search states can derive their order.
@@ -1147,6 +1157,7 @@ mod tests {
                 k,
                 weight: 1.0,
                 slack: f32::INFINITY,
+                budget: usize::MAX,
             };
             m.search_ranked(&trie, ocr, q, |_| true)
         };
@@ -1159,5 +1170,31 @@ mod tests {
         let r = search("chii", 8);
         let found = r.iter().find(|x| words[x.0 as usize] == "chủ").unwrap();
         assert!((found.1 - direct).abs() < 1e-4);
+    }
+
+    #[test]
+    fn search_budget_cuts_the_search_short() {
+        let m = toy();
+        let words = ["của", "các", "cua", "chủ", "là", "số", "so", "cá"];
+        let trie = Trie::build(&m, &words);
+        let search = |ocr: &str, budget: usize| {
+            let q = RankedQuery {
+                limit: 30.0,
+                k: 8,
+                weight: 1.0,
+                slack: f32::INFINITY,
+                budget,
+            };
+            m.search_ranked(&trie, ocr, q, |_| true)
+        };
+        let full = search("ctia", usize::MAX);
+        assert_eq!(full.len(), words.len());
+        // Enough nodes for the whole trie: the same answer.
+        assert_eq!(search("ctia", trie.nodes.len()), full);
+        // No node: nothing found; a few nodes: fewer words, still best first.
+        assert!(search("ctia", 0).is_empty());
+        let some = search("ctia", 4);
+        assert!(some.len() < full.len());
+        assert!(some.windows(2).all(|p| p[0].1 <= p[1].1));
     }
 }

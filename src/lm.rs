@@ -586,6 +586,67 @@ impl LanguageModel {
         self.logp2(w2.0, w3.0)
     }
 
+    /// [`LanguageModel::lower`] of `w2` and each word of `ws`, appended to `out` in the order of
+    /// `ws`. The words are looked up in increasing id order, each search galloping on from where
+    /// the previous one ended: the bigram run of a frequent `w2` is long, and the searches of one
+    /// slot's readings then share their way through it instead of each starting at its ends.
+    pub fn lower_many(&self, w2: WordId, ws: &[WordId], out: &mut Vec<f32>) {
+        /// Readings of a slot are far fewer; longer lists are looked up one by one.
+        const MAX: usize = 64;
+        if w2.0 as usize >= self.vocab || ws.len() > MAX {
+            out.extend(ws.iter().map(|&w| self.lower(w2, w)));
+            return;
+        }
+        let base = out.len();
+        out.extend(std::iter::repeat_n(LOG_ZERO, ws.len()));
+        let mut order = [(0u32, 0u8); MAX];
+        for (i, w) in ws.iter().enumerate() {
+            order[i] = (w.0, i as u8);
+        }
+        let order = &mut order[..ws.len()];
+        order.sort_unstable();
+        let starts = self.sec(&self.s.bi_start);
+        let words = self.sec(&self.s.bi_word);
+        let probs = self.sec(&self.s.bi_prob);
+        let mut lo = rd_u32(starts, w2.0 as usize) as usize;
+        let hi = rd_u32(starts, w2.0 as usize + 1) as usize;
+        let bo = rd_f32(self.sec(&self.s.uni_backoff), w2.0 as usize);
+        for &(w, i) in order.iter() {
+            if w == BOS || w as usize >= self.vocab {
+                continue;
+            }
+            let w16 = w as u16;
+            // Gallop: the first position of the run at or after `lo` whose word is >= w.
+            let mut step = 1;
+            while lo + step < hi && rd_u16(words, lo + step - 1) < w16 {
+                step *= 2;
+            }
+            let end = (lo + step).min(hi);
+            let mut a = lo + step / 2;
+            if step == 1 {
+                a = lo;
+            }
+            let mut b = end;
+            while a < b {
+                let mid = (a + b) / 2;
+                if rd_u16(words, mid) < w16 {
+                    a = mid + 1;
+                } else {
+                    b = mid;
+                }
+            }
+            lo = a;
+            let v = if lo < hi && rd_u16(words, lo) == w16 {
+                self.bi_code[usize::from(probs.get(lo).copied().unwrap_or(0))]
+            } else {
+                bo + rd_f32(self.sec(&self.s.uni_logp), w as usize)
+            };
+            if let Some(x) = out.get_mut(base + usize::from(i)) {
+                *x = v;
+            }
+        }
+    }
+
     /// `log P(w3 | context)` given `lower = self.lower(w2, w3)` for the context's `w2`: equal to
     /// [`LanguageModel::logp`] with the context's words, with only the trigram searched.
     #[must_use]

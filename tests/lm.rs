@@ -116,6 +116,50 @@ fn logp_many_matches_logp() {
     assert_eq!(lm.logp(lm.bos(), lm.bos(), lm.bos()), sohoa::lm::LOG_ZERO);
 }
 
+/// `lower_many` (sorted, galloping searches) gives exactly `lower` of each word in the order
+/// given, duplicates, `<s>` and ids outside the vocabulary included; on the tiny model and on the
+/// shipped one, whose frequent words have bigram runs thousands long.
+#[test]
+fn lower_many_matches_lower() {
+    let tiny = tiny(&all_counts());
+    let models = sohoa::Models::embedded().unwrap();
+    for lm in [&tiny, &models.lm] {
+        let v = lm.vocab_len() as u64;
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        let frequent = ["của", "và", "các", "tỉnh", "ủy"];
+        let mut histories: Vec<WordId> = frequent.iter().filter_map(|w| lm.get(w)).collect();
+        histories.extend([lm.bos(), lm.unk(), WordId(v as u32 + 5)]);
+        for _ in 0..40 {
+            histories.push(WordId(next(v) as u32));
+        }
+        let mut out = Vec::new();
+        for &w2 in &histories {
+            for len in [0usize, 1, 2, 7, 20, 64, 70] {
+                let mut ws: Vec<WordId> = (0..len).map(|_| WordId(next(v) as u32)).collect();
+                if len > 3 {
+                    ws[1] = ws[0]; // a duplicate
+                    ws[2] = lm.bos();
+                    ws[3] = WordId(v as u32 + 1); // outside the vocabulary
+                }
+                out.clear();
+                out.push(7.0); // appended after what `out` holds
+                lm.lower_many(w2, &ws, &mut out);
+                assert_eq!(out.len(), ws.len() + 1);
+                assert_eq!(out[0], 7.0);
+                for (&w, &p) in ws.iter().zip(&out[1..]) {
+                    assert_eq!(p, lm.lower(w2, w), "w2 {w2:?} w {w:?}");
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn vocabulary_and_counts() {
     let lm = tiny(&all_counts());

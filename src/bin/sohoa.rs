@@ -40,6 +40,9 @@ struct ModelOpts {
     /// Highest channel cost of a candidate reading.
     #[arg(long, global = true)]
     search_limit: Option<f32>,
+    /// Most lexicon-trie nodes one token's candidate search expands.
+    #[arg(long, global = true)]
+    search_budget: Option<usize>,
     /// Cost of reading a mark glued after a word (`si?`) as punctuation.
     #[arg(long, global = true)]
     mark_cost: Option<f32>,
@@ -344,9 +347,14 @@ fn parameters(m: &ModelOpts) -> String {
         ("number_word_cost", m.number_word_cost),
         ("beam_delta", m.beam_delta),
         ("candidate_delta", m.candidate_delta),
+        ("search_limit", m.search_limit),
+        ("mark_cost", m.mark_cost),
     ];
     if let Some(b) = m.beam {
         p.push(format!("beam={b}"));
+    }
+    if let Some(n) = m.search_budget {
+        p.push(format!("search_budget={n}"));
     }
     if let Some(k) = m.max_candidates {
         p.push(format!("max_candidates={k}"));
@@ -463,6 +471,9 @@ fn restorer(m: &ModelOpts) -> Result<Restorer> {
     }
     if let Some(w) = m.search_limit {
         b.search_limit(w);
+    }
+    if let Some(n) = m.search_budget {
+        b.search_budget(n);
     }
     if let Some(w) = m.mark_cost {
         b.mark_cost(w);
