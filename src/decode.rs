@@ -1451,56 +1451,25 @@ impl Restorer {
         for (s, c) in scores.iter_mut().zip(cands.iter()) {
             *s -= c.cost;
         }
-        // The second and third trigrams, in which the slot is history: `log P(chosen at `at` |
-        // w1 w2)`. The search scored them for the states it kept, found in the list cache; the
-        // others are kept in a run per (p1, n1, n2, readings), filled as readings need them.
+        // The second and third trigrams, in which the slot is history, kept in a run per
+        // (p1, n1, n2, readings) filled as readings need them. They are log-probabilities (at
+        // most 0), so a reading already CONF_MARGIN below the chosen one's whole score without
+        // them weighs less than e^-CONF_MARGIN against it: its terms are not looked up.
         let n2 = (si + 1 < slots.len()).then(|| id_at(k + 2));
         let after_key = mix(
             mix(mix(!slots[si].list ^ u64::from(p1.0)) ^ (u64::from(n1.0) << 32))
                 ^ n2.map_or(u64::from(u32::MAX), |w| u64::from(w.0)),
         );
-        let run = lists.after_run(after_key, ids.len());
-        let after = |lists: &mut ListCache, i: usize| -> f32 {
-            if let Some(v) = lists.arena.get(run + i).filter(|v| !v.is_nan()) {
-                return *v;
-            }
-            let w = ids[i];
-            let next = |lists: &ListCache, w1: WordId, w2: WordId, at: usize| -> f32 {
-                match slots.get(at) {
-                    Some(slot) => {
-                        let c = choice[at];
-                        lists
-                            .peek(w1, w2, slot.list, slot.cands.len())
-                            .and_then(|run| run.get(c).copied())
-                            .unwrap_or_else(|| lm.logp(w1, w2, slot.cands[c].lm))
-                    }
-                    None => lm.logp(w1, w2, lm.eos()),
-                }
-            };
-            let third = if n2.is_some() {
-                next(lists, w, n1, si + 2)
-            } else {
-                0.0
-            };
-            let v = next(lists, p1, w, si + 1) + third;
-            if let Some(x) = lists.arena.get_mut(run + i) {
-                *x = v;
-            }
-            v
-        };
-        // Those terms are log-probabilities (at most 0), so a reading already CONF_MARGIN below
-        // the chosen one's whole score without them weighs less than e^-CONF_MARGIN against it:
-        // its terms are not looked up.
         let chosen = choice[si];
-        let total = scores[chosen] + after(lists, chosen);
+        let after = lists.after(lm, after_key, (p1, &ids, n1, n2), |i| i == chosen);
+        let total = scores[chosen] + after.get(chosen).copied().unwrap_or(LOG_FLOOR);
         let cut = total - CONF_MARGIN;
+        let after = lists.after(lm, after_key, (p1, &ids, n1, n2), |i| scores[i] >= cut);
         for (i, s) in scores.iter_mut().enumerate() {
-            *s = if i == chosen {
-                total
-            } else if *s >= cut {
-                *s + after(lists, i)
-            } else {
-                f32::NEG_INFINITY
+            *s = match after.get(i) {
+                _ if i == chosen => total,
+                Some(a) if *s >= cut => *s + a,
+                _ => f32::NEG_INFINITY,
             };
         }
         let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
@@ -1660,21 +1629,40 @@ impl ListCache {
         }
     }
 
-    /// The run of a slot's confidence terms stored under `key` (see [`Restorer::confidence`]),
-    /// made of NaNs (not computed yet) if new.
-    fn after_run(&mut self, key: u64, len: usize) -> usize {
-        match self.get(key, len) {
+    /// `lm.after_many(p1, [w], (n1, n2))` for each reading `w` of `ids` for which `need` holds,
+    /// in the run stored under `key` (see [`Restorer::confidence`]); readings never needed are
+    /// NaN.
+    fn after(
+        &mut self,
+        lm: &LanguageModel,
+        key: u64,
+        (p1, ids, n1, n2): (WordId, &[WordId], WordId, Option<WordId>),
+        need: impl Fn(usize) -> bool,
+    ) -> &[f32] {
+        let len = ids.len();
+        let off = match self.get(key, len) {
             Some(off) => off,
             None => self.put(key, |arena| {
                 arena.extend(std::iter::repeat_n(f32::NAN, len))
             }),
+        };
+        let missing: Vec<usize> = (0..len)
+            .filter(|&i| need(i) && self.arena.get(off + i).is_some_and(|v| v.is_nan()))
+            .collect();
+        if !missing.is_empty() {
+            let ws: Vec<WordId> = missing.iter().map(|&i| ids[i]).collect();
+            // Computed at the arena's end, then moved into the run.
+            let end = self.arena.len();
+            lm.after_many(p1, &ws, (n1, n2), &mut self.arena);
+            for (k, &i) in missing.iter().enumerate() {
+                let v = self.arena.get(end + k).copied().unwrap_or(LOG_FLOOR);
+                if let Some(x) = self.arena.get_mut(off + i) {
+                    *x = v;
+                }
+            }
+            self.arena.truncate(end);
         }
-    }
-
-    /// The run of `(w1, w2)` and the readings hashed to `list`, if a search stored it.
-    fn peek(&self, w1: WordId, w2: WordId, list: u64, len: usize) -> Option<&[f32]> {
-        let off = self.get(run_key(w1, w2, list), len)?;
-        self.arena.get(off..off + len)
+        self.arena.get(off..off + len).unwrap_or(&[])
     }
 }
 

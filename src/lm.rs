@@ -232,6 +232,60 @@ fn find_u16(arr: &[u8], lo: usize, hi: usize, w: u16) -> Option<usize> {
     (key(base) == w).then_some(lo + base)
 }
 
+/// Most words [`LanguageModel::lower_many`] and [`LanguageModel::after_many`] sort (a slot's
+/// readings are far fewer); longer lists are looked up one by one.
+const MANY_MAX: usize = 64;
+
+/// A list of at most [`MANY_MAX`] words sorted by id, each with its place in the list.
+struct IdOrder {
+    items: [(u32, u8); MANY_MAX],
+    len: usize,
+}
+
+impl IdOrder {
+    fn as_slice(&self) -> &[(u32, u8)] {
+        &self.items[..self.len]
+    }
+}
+
+/// `ws` in increasing id order with their places, or `None` when there are too many.
+fn id_order(ws: &[WordId]) -> Option<IdOrder> {
+    if ws.len() > MANY_MAX {
+        return None;
+    }
+    let mut items = [(0u32, 0u8); MANY_MAX];
+    for (i, w) in ws.iter().enumerate() {
+        items[i] = (w.0, i as u8);
+    }
+    items[..ws.len()].sort_unstable();
+    Some(IdOrder {
+        items,
+        len: ws.len(),
+    })
+}
+
+/// The position of `w` in the sorted `u16` run `[*lo, hi)` of `arr`, searching on from `*lo`
+/// by doubling steps then bisecting, and leaving `*lo` at the first position whose word is at
+/// least `w`: searches for increasing words walk the run once.
+fn gallop(arr: &[u8], lo: &mut usize, hi: usize, w: u16) -> Option<usize> {
+    let mut step = 1;
+    while *lo + step < hi && rd_u16(arr, *lo + step - 1) < w {
+        step *= 2;
+    }
+    let mut a = if step == 1 { *lo } else { *lo + step / 2 };
+    let mut b = (*lo + step).min(hi);
+    while a < b {
+        let mid = (a + b) / 2;
+        if rd_u16(arr, mid) < w {
+            a = mid + 1;
+        } else {
+            b = mid;
+        }
+    }
+    *lo = a;
+    (a < hi && rd_u16(arr, a) == w).then_some(a)
+}
+
 impl LanguageModel {
     /// Open a model from its container bytes, reading it in place (borrowed embedded bytes are not
     /// copied). Checks the CRC and the section sizes. `path` names the file in errors.
@@ -591,60 +645,129 @@ impl LanguageModel {
     /// the previous one ended: the bigram run of a frequent `w2` is long, and the searches of one
     /// slot's readings then share their way through it instead of each starting at its ends.
     pub fn lower_many(&self, w2: WordId, ws: &[WordId], out: &mut Vec<f32>) {
-        /// Readings of a slot are far fewer; longer lists are looked up one by one.
-        const MAX: usize = 64;
-        if w2.0 as usize >= self.vocab || ws.len() > MAX {
+        let Some(order) = id_order(ws).filter(|_| (w2.0 as usize) < self.vocab) else {
             out.extend(ws.iter().map(|&w| self.lower(w2, w)));
             return;
-        }
+        };
         let base = out.len();
         out.extend(std::iter::repeat_n(LOG_ZERO, ws.len()));
-        let mut order = [(0u32, 0u8); MAX];
-        for (i, w) in ws.iter().enumerate() {
-            order[i] = (w.0, i as u8);
-        }
-        let order = &mut order[..ws.len()];
-        order.sort_unstable();
         let starts = self.sec(&self.s.bi_start);
         let words = self.sec(&self.s.bi_word);
-        let probs = self.sec(&self.s.bi_prob);
         let mut lo = rd_u32(starts, w2.0 as usize) as usize;
         let hi = rd_u32(starts, w2.0 as usize + 1) as usize;
         let bo = rd_f32(self.sec(&self.s.uni_backoff), w2.0 as usize);
-        for &(w, i) in order.iter() {
+        for &(w, i) in order.as_slice() {
             if w == BOS || w as usize >= self.vocab {
                 continue;
             }
-            let w16 = w as u16;
-            // Gallop: the first position of the run at or after `lo` whose word is >= w.
-            let mut step = 1;
-            while lo + step < hi && rd_u16(words, lo + step - 1) < w16 {
-                step *= 2;
-            }
-            let end = (lo + step).min(hi);
-            let mut a = lo + step / 2;
-            if step == 1 {
-                a = lo;
-            }
-            let mut b = end;
-            while a < b {
-                let mid = (a + b) / 2;
-                if rd_u16(words, mid) < w16 {
-                    a = mid + 1;
-                } else {
-                    b = mid;
-                }
-            }
-            lo = a;
-            let v = if lo < hi && rd_u16(words, lo) == w16 {
-                self.bi_code[usize::from(probs.get(lo).copied().unwrap_or(0))]
-            } else {
-                bo + rd_f32(self.sec(&self.s.uni_logp), w as usize)
+            let v = match gallop(words, &mut lo, hi, w as u16) {
+                Some(j) => self.bi_prob(j),
+                None => bo + rd_f32(self.sec(&self.s.uni_logp), w as usize),
             };
             if let Some(x) = out.get_mut(base + usize::from(i)) {
                 *x = v;
             }
         }
+    }
+
+    /// For each `w` of `ws`, `logp(p1, w, n1)` plus, given `n2`, `logp(w, n1, n2)`: the terms in
+    /// which a reading `w` is history, appended to `out` in the order of `ws` (equal to those
+    /// `logp` calls). The bigram `(p1, w)` of every reading is found galloping through the run of
+    /// `p1` in id order, and the bigram `(w, n1)` serves both terms.
+    pub fn after_many(
+        &self,
+        p1: WordId,
+        ws: &[WordId],
+        (n1, n2): (WordId, Option<WordId>),
+        out: &mut Vec<f32>,
+    ) {
+        let third = |w: WordId| n2.map_or(0.0, |n2| self.logp(w, n1, n2));
+        let Some(order) = id_order(ws) else {
+            out.extend(ws.iter().map(|&w| self.logp(p1, w, n1) + third(w)));
+            return;
+        };
+        let base = out.len();
+        out.extend(std::iter::repeat_n(LOG_ZERO, ws.len()));
+        let valid = |w: u32| w != BOS && (w as usize) < self.vocab;
+        let starts = self.sec(&self.s.bi_start);
+        let words = self.sec(&self.s.bi_word);
+        let (mut lo, hi) = if (p1.0 as usize) < self.vocab {
+            (
+                rd_u32(starts, p1.0 as usize) as usize,
+                rd_u32(starts, p1.0 as usize + 1) as usize,
+            )
+        } else {
+            (0, 0)
+        };
+        // `log P(n2 | n1)` backs off the same way after every reading.
+        let n2_lower = n2.map(|n2| (n2, self.lower(n1, n2)));
+        for &(w, i) in order.as_slice() {
+            let v = if w as usize >= self.vocab {
+                self.logp_unigram(n1) + third(WordId(w))
+            } else {
+                // The bigram `(w, n1)`: the lower order of the first term, the second's history.
+                let wn1 = self.bigram(w, n1.0);
+                let first = if !valid(n1.0) {
+                    LOG_ZERO
+                } else {
+                    let ctx = gallop(words, &mut lo, hi, w as u16).map(|j| self.hist_at(j));
+                    let lower = match wn1 {
+                        Some(j) => self.bi_prob(j),
+                        None => {
+                            rd_f32(self.sec(&self.s.uni_backoff), w as usize)
+                                + rd_f32(self.sec(&self.s.uni_logp), n1.0 as usize)
+                        }
+                    };
+                    match ctx {
+                        Some((tlo, thi, bo)) => {
+                            self.trigram_in(tlo, thi, n1.0 as u16).unwrap_or(bo + lower)
+                        }
+                        None => 0.0 + lower,
+                    }
+                };
+                let second = match n2_lower {
+                    None => 0.0,
+                    Some((n2, _)) if n1.0 as usize >= self.vocab => self.logp_unigram(n2),
+                    Some((n2, _)) if !valid(n2.0) => LOG_ZERO,
+                    Some((n2, lower)) => match wn1.map(|j| self.hist_at(j)) {
+                        Some((tlo, thi, bo)) => {
+                            self.trigram_in(tlo, thi, n2.0 as u16).unwrap_or(bo + lower)
+                        }
+                        None => 0.0 + lower,
+                    },
+                };
+                first + second
+            };
+            if let Some(x) = out.get_mut(base + usize::from(i)) {
+                *x = v;
+            }
+        }
+    }
+
+    /// The quantised probability of bigram `j`.
+    #[inline]
+    fn bi_prob(&self, j: usize) -> f32 {
+        self.bi_code[usize::from(self.sec(&self.s.bi_prob).get(j).copied().unwrap_or(0))]
+    }
+
+    /// The trigram run `[lo, hi)` of bigram `j` and its back-off weight as a history.
+    #[inline]
+    fn hist_at(&self, j: usize) -> (usize, usize, f32) {
+        let starts = self.sec(&self.s.tri_start);
+        (
+            rd_u32(starts, j) as usize,
+            rd_u32(starts, j + 1) as usize,
+            self.bo_code[usize::from(self.sec(&self.s.bi_backoff).get(j).copied().unwrap_or(0))],
+        )
+    }
+
+    /// The probability of `w3` in the trigram run `[lo, hi)`, if there.
+    #[inline]
+    fn trigram_in(&self, lo: usize, hi: usize, w3: u16) -> Option<f32> {
+        find_u16(self.sec(&self.s.tri_word), lo, hi, w3).map(|k| {
+            let q = self.sec(&self.s.tri_prob).get(k).copied().unwrap_or(0);
+            self.tri_code[usize::from(q)]
+        })
     }
 
     /// `log P(w3 | context)` given `lower = self.lower(w2, w3)` for the context's `w2`: equal to

@@ -117,10 +117,10 @@ fn logp_many_matches_logp() {
 }
 
 /// `lower_many` (sorted, galloping searches) gives exactly `lower` of each word in the order
-/// given, duplicates, `<s>` and ids outside the vocabulary included; on the tiny model and on the
+/// given, and `after_many` exactly the two `logp` terms in which each word is history, duplicates, `<s>` and ids outside the vocabulary included; on the tiny model and on the
 /// shipped one, whose frequent words have bigram runs thousands long.
 #[test]
-fn lower_many_matches_lower() {
+fn lower_many_and_after_many_match_logp() {
     let tiny = tiny(&all_counts());
     let models = sohoa::Models::embedded().unwrap();
     for lm in [&tiny, &models.lm] {
@@ -154,6 +154,19 @@ fn lower_many_matches_lower() {
                 assert_eq!(out[0], 7.0);
                 for (&w, &p) in ws.iter().zip(&out[1..]) {
                     assert_eq!(p, lm.lower(w2, w), "w2 {w2:?} w {w:?}");
+                }
+                // `after_many` with `w2` as the word before and two words after.
+                let n1 = histories[next(histories.len() as u64) as usize];
+                for n2 in [None, Some(histories[next(histories.len() as u64) as usize])] {
+                    for n1 in [n1, lm.eos(), lm.bos()] {
+                        out.clear();
+                        lm.after_many(w2, &ws, (n1, n2), &mut out);
+                        assert_eq!(out.len(), ws.len());
+                        for (&w, &p) in ws.iter().zip(&out) {
+                            let want = lm.logp(w2, w, n1) + n2.map_or(0.0, |n2| lm.logp(w, n1, n2));
+                            assert_eq!(p, want, "p1 {w2:?} w {w:?} n1 {n1:?} n2 {n2:?}");
+                        }
+                    }
                 }
             }
         }
