@@ -11,6 +11,7 @@
 //! command; a child that fails or runs past its timeout is an error naming the input file.
 
 use crate::error::{Error, Result};
+use crate::formats;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -278,18 +279,20 @@ struct Pass<'a> {
 /// Default [`OcrOptions::first_reading_timeout`]: a clean A4 page at 300 dpi takes seconds.
 pub const FIRST_READING_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Mean of the `x_wconf` word confidences of an hOCR document; `None` when it has no words.
+/// Mean engine word confidence (0–100, Tesseract's `x_wconf` scale) of an hOCR reading, read by
+/// the hOCR parser of [`crate::formats`]; `None` when it is not hOCR or has no word confidence.
 #[must_use]
 pub fn mean_confidence(hocr: &str) -> Option<f32> {
-    let (mut sum, mut n) = (0f64, 0u32);
-    for part in hocr.split("x_wconf ").skip(1) {
-        let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
-        if let Ok(v) = digits.parse::<u32>() {
-            sum += f64::from(v.min(100));
-            n += 1;
-        }
-    }
-    (n > 0).then(|| (sum / f64::from(n)) as f32)
+    let doc = formats::read(hocr.as_bytes(), "<tesseract hOCR>").ok()?;
+    let (sum, n) = doc
+        .pages
+        .iter()
+        .flat_map(|p| &p.blocks)
+        .flat_map(|b| &b.lines)
+        .flat_map(|l| &l.words)
+        .filter_map(|w| w.confidence)
+        .fold((0f64, 0u32), |(s, n), c| (s + f64::from(c), n + 1));
+    (n > 0).then(|| (100.0 * sum / f64::from(n)) as f32)
 }
 
 fn missing_tesseract() -> Error {

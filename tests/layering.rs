@@ -26,7 +26,7 @@ fn ranks() -> BTreeMap<&'static str, u8> {
         ("pipeline", 8),
         ("processor", 1),
         ("store", 8),
-        ("ocr", 3),
+        ("ocr", 4),
         ("batch", 9),
         ("stream", 9),
     ]

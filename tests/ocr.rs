@@ -316,8 +316,14 @@ fn a_doubtful_page_is_read_again_with_local_thresholding() {
 
 #[test]
 fn mean_confidence_of_hocr() {
-    let h = r#"<span title="bbox 0 0 1 1; x_wconf 90">a</span><span title="x_wconf 70">b</span>"#;
-    assert_eq!(sohoa::ocr::mean_confidence(h), Some(80.0));
+    let h = r#"<html><body><div class="ocr_page" title="bbox 0 0 100 100">
+<span class="ocr_line" title="bbox 0 0 100 10"><span class="ocrx_word" title="bbox 0 0 1 1; x_wconf 90">a</span>
+<span class="ocrx_word" title="bbox 2 0 3 1; x_wconf 70">b</span><span class="ocrx_word" title="bbox 4 0 5 1">c</span></span>
+</div></body></html>"#;
+    let mean = sohoa::ocr::mean_confidence(h).unwrap();
+    assert!((mean - 80.0).abs() < 1e-3, "{mean}");
+    let none = r#"<html><body><div class="ocr_page" title="bbox 0 0 1 1"></div></body></html>"#;
+    assert_eq!(sohoa::ocr::mean_confidence(none), None);
     assert_eq!(sohoa::ocr::mean_confidence("<html></html>"), None);
 }
 
