@@ -15,6 +15,7 @@ use crate::lexicon::Lexicon;
 use crate::lm::{unit_of, LanguageModel, WordId};
 use crate::syllable::{self, Case};
 use crate::token::{is_lookalike_symbol, tokenize_into, Token, TokenKind};
+use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -598,10 +599,9 @@ struct Slot {
 
 impl Slot {
     fn new(token: usize, cands: Arc<[Cand]>) -> Slot {
-        let ids: Vec<WordId> = cands.iter().map(|c| c.lm).collect();
         Slot {
             token,
-            list: list_hash(&ids),
+            list: list_hash(cands.iter().map(|c| c.lm)),
             cands,
         }
     }
@@ -633,6 +633,14 @@ struct Cell {
 }
 
 impl Cell {
+    /// Sort key, best first: higher score (in `f32::total_cmp` order), then earlier extension.
+    fn rank(&self) -> u64 {
+        let bits = self.score.to_bits() as i32;
+        // `total_cmp`'s order as an unsigned integer
+        let total = (bits ^ ((((bits >> 31) as u32) >> 1) as i32)) as u32 ^ 0x8000_0000;
+        (u64::from(!total) << 32) | u64::from(self.order)
+    }
+
     const EMPTY: Cell = Cell {
         score: f32::NEG_INFINITY,
         order: u32::MAX,
@@ -941,7 +949,8 @@ impl Restorer {
             }
         }
         // Confidence and output.
-        let mut replaced: HashMap<usize, (String, f32)> = HashMap::new();
+        // The new text of each replaced token, by token index.
+        let mut replaced: Vec<Option<String>> = vec![None; toks.len()];
         for (si, slot) in slots.iter().enumerate() {
             if slot.token == usize::MAX {
                 continue;
@@ -971,8 +980,8 @@ impl Restorer {
                     restored: new.clone(),
                     confidence: conf,
                 });
-                replaced.insert(slot.token, (new, conf));
-                replaced.insert(slot.token + 1, (String::new(), conf));
+                replaced[slot.token] = Some(new);
+                replaced[slot.token + 1] = Some(String::new());
             } else if new != orig {
                 changes.push(Change {
                     line: bt.line_no,
@@ -981,7 +990,7 @@ impl Restorer {
                     restored: new.clone(),
                     confidence: conf,
                 });
-                replaced.insert(slot.token, (new, conf));
+                replaced[slot.token] = Some(new);
             }
         }
         let mut lines = Vec::with_capacity(block.len());
@@ -989,8 +998,8 @@ impl Restorer {
         for &(_, content, no) in block {
             let mut s = String::with_capacity(content.len() + 8);
             while ti < toks.len() && toks[ti].line_no == no {
-                match replaced.get(&ti) {
-                    Some((r, _)) => s.push_str(r),
+                match &replaced[ti] {
+                    Some(r) => s.push_str(r),
                     None => s.push_str(tok_text(&toks[ti])),
                 }
                 ti += 1;
@@ -1380,16 +1389,11 @@ impl Restorer {
                 }
             }
             cells.retain(|c| c.order != u32::MAX);
-            let better = |a: &Cell, b: &Cell| {
-                b.score
-                    .total_cmp(&a.score)
-                    .then_with(|| a.order.cmp(&b.order))
-            };
             if cells.len() > width {
-                cells.select_nth_unstable_by(width - 1, better);
+                cells.select_nth_unstable_by_key(width - 1, Cell::rank);
                 cells.truncate(width);
             }
-            cells.sort_unstable_by(better);
+            cells.sort_unstable_by_key(Cell::rank);
             beam.clear();
             for c in &cells {
                 arena.push((c.parent, c.ci));
@@ -1447,8 +1451,9 @@ impl Restorer {
         };
         let k = si as isize;
         let (p2, p1, n1) = (id_at(k - 2), id_at(k - 1), id_at(k + 1));
-        let ids: Vec<WordId> = cands.iter().map(|c| c.lm).collect();
-        let mut scores: Vec<f32> = lists.scores(lm, p2, p1, slots[si].list, &ids).to_vec();
+        let ids: Readings = cands.iter().map(|c| c.lm).collect();
+        let mut scores: SmallVec<[f32; READINGS]> =
+            SmallVec::from_slice(lists.scores(lm, p2, p1, slots[si].list, &ids));
         for (s, c) in scores.iter_mut().zip(cands.iter()) {
             *s -= c.cost;
         }
@@ -1647,11 +1652,11 @@ impl ListCache {
                 arena.extend(std::iter::repeat_n(f32::NAN, len))
             }),
         };
-        let missing: Vec<usize> = (0..len)
+        let missing: SmallVec<[usize; READINGS]> = (0..len)
             .filter(|&i| need(i) && self.arena.get(off + i).is_some_and(|v| v.is_nan()))
             .collect();
         if !missing.is_empty() {
-            let ws: Vec<WordId> = missing.iter().map(|&i| ids[i]).collect();
+            let ws: Readings = missing.iter().map(|&i| ids[i]).collect();
             // Computed at the arena's end, then moved into the run.
             let end = self.arena.len();
             lm.after_many(p1, &ws, (n1, n2), &mut self.arena);
@@ -1700,10 +1705,17 @@ fn mix(mut x: u64) -> u64 {
 }
 
 /// Hash of a slot's reading ids, in order.
-fn list_hash(ids: &[WordId]) -> u64 {
-    ids.iter()
-        .fold(ids.len() as u64, |h, w| mix(h ^ u64::from(w.0)))
+fn list_hash(ids: impl ExactSizeIterator<Item = WordId>) -> u64 {
+    let n = ids.len() as u64;
+    ids.fold(n, |h, w| mix(h ^ u64::from(w.0)))
 }
+
+/// Readings a slot usually has at most (`max_candidates` plus the token kept as written); more
+/// spill to the heap.
+const READINGS: usize = 24;
+
+/// A slot's reading ids, on the stack.
+type Readings = SmallVec<[WordId; READINGS]>;
 
 /// Whether `abbr` is `token` with some letters read back as `đ`: OCR writes `đ` as `d`, and as
 /// `p` or `b` (`QP`, `NB`; allowed when `p_and_b`), and nothing else about a code may change
@@ -1817,5 +1829,47 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Restorer>();
         assert_send_sync::<Models>();
+    }
+
+    fn cell(score: f32, order: u32) -> Cell {
+        Cell {
+            score,
+            order,
+            ..Cell::EMPTY
+        }
+    }
+
+    proptest::proptest! {
+        /// The beam's integer sort key orders cells as the comparison it replaced: higher score
+        /// by `total_cmp` first, then the earlier extension.
+        #[test]
+        fn cell_rank_orders_like_total_cmp(a in proptest::num::f32::ANY, b in proptest::num::f32::ANY,
+                                           oa in 0u32..4, ob in 0u32..4) {
+            let (x, y) = (cell(a, oa), cell(b, ob));
+            let want = b.total_cmp(&a).then_with(|| oa.cmp(&ob));
+            proptest::prop_assert_eq!(x.rank().cmp(&y.rank()), want);
+        }
+    }
+
+    #[test]
+    fn cell_rank_on_edge_scores() {
+        let scores = [
+            f32::INFINITY,
+            3.0,
+            0.0,
+            -0.0,
+            -1.5,
+            -99.0,
+            f32::NEG_INFINITY,
+        ];
+        for w in scores.windows(2) {
+            assert!(
+                cell(w[0], 9).rank() < cell(w[1], 0).rank(),
+                "{} before {}",
+                w[0],
+                w[1]
+            );
+        }
+        assert!(cell(-2.0, 1).rank() < cell(-2.0, 2).rank());
     }
 }

@@ -234,32 +234,37 @@ fn find_u16(arr: &[u8], lo: usize, hi: usize, w: u16) -> Option<usize> {
 
 /// Most words [`LanguageModel::lower_many`] and [`LanguageModel::after_many`] sort (a slot's
 /// readings are far fewer); longer lists are looked up one by one.
-const MANY_MAX: usize = 64;
+const MANY_MAX: usize = 32;
 
-/// A list of at most [`MANY_MAX`] words sorted by id, each with its place in the list.
+/// A list of at most [`MANY_MAX`] words sorted by id, each packed with its place in the list
+/// (`id << 8 | place`: one integer sort, no tuples).
 struct IdOrder {
-    items: [(u32, u8); MANY_MAX],
+    keys: [u32; MANY_MAX],
     len: usize,
 }
 
 impl IdOrder {
-    fn as_slice(&self) -> &[(u32, u8)] {
-        &self.items[..self.len]
+    /// `(id, place)` in increasing id order.
+    fn iter(&self) -> impl Iterator<Item = (u32, usize)> + '_ {
+        self.keys[..self.len]
+            .iter()
+            .map(|&k| (k >> 8, (k & 0xff) as usize))
     }
 }
 
-/// `ws` in increasing id order with their places, or `None` when there are too many.
+/// `ws` in increasing id order with their places, or `None` when there are too many or an id
+/// does not fit the packing (ids far outside the vocabulary).
 fn id_order(ws: &[WordId]) -> Option<IdOrder> {
-    if ws.len() > MANY_MAX {
+    if ws.len() > MANY_MAX || ws.iter().any(|w| w.0 >= 1 << 24) {
         return None;
     }
-    let mut items = [(0u32, 0u8); MANY_MAX];
-    for (i, w) in ws.iter().enumerate() {
-        items[i] = (w.0, i as u8);
+    let mut keys = [0u32; MANY_MAX];
+    for (i, (k, w)) in keys.iter_mut().zip(ws).enumerate() {
+        *k = (w.0 << 8) | i as u32;
     }
-    items[..ws.len()].sort_unstable();
+    keys[..ws.len()].sort_unstable();
     Some(IdOrder {
-        items,
+        keys,
         len: ws.len(),
     })
 }
@@ -656,7 +661,7 @@ impl LanguageModel {
         let mut lo = rd_u32(starts, w2.0 as usize) as usize;
         let hi = rd_u32(starts, w2.0 as usize + 1) as usize;
         let bo = rd_f32(self.sec(&self.s.uni_backoff), w2.0 as usize);
-        for &(w, i) in order.as_slice() {
+        for (w, i) in order.iter() {
             if w == BOS || w as usize >= self.vocab {
                 continue;
             }
@@ -664,7 +669,7 @@ impl LanguageModel {
                 Some(j) => self.bi_prob(j),
                 None => bo + rd_f32(self.sec(&self.s.uni_logp), w as usize),
             };
-            if let Some(x) = out.get_mut(base + usize::from(i)) {
+            if let Some(x) = out.get_mut(base + i) {
                 *x = v;
             }
         }
@@ -701,7 +706,7 @@ impl LanguageModel {
         };
         // `log P(n2 | n1)` backs off the same way after every reading.
         let n2_lower = n2.map(|n2| (n2, self.lower(n1, n2)));
-        for &(w, i) in order.as_slice() {
+        for (w, i) in order.iter() {
             let v = if w as usize >= self.vocab {
                 self.logp_unigram(n1) + third(WordId(w))
             } else {
@@ -738,7 +743,7 @@ impl LanguageModel {
                 };
                 first + second
             };
-            if let Some(x) = out.get_mut(base + usize::from(i)) {
+            if let Some(x) = out.get_mut(base + i) {
                 *x = v;
             }
         }
