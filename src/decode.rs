@@ -1347,6 +1347,7 @@ impl Restorer {
         let mut arena: Vec<(u32, u16)> = Vec::new();
         let mut cells: Vec<Cell> = Vec::new();
         let mut groups: Vec<WordId> = Vec::new();
+        let mut top: Vec<(u64, usize)> = Vec::with_capacity(width + 1);
         let mut ids: Vec<WordId> = Vec::new();
         // The first reading with the same LM word: readings that share an LM state share a cell.
         let mut rep: Vec<usize> = Vec::new();
@@ -1388,14 +1389,22 @@ impl Restorer {
                     }
                 }
             }
-            cells.retain(|c| c.order != u32::MAX);
-            if cells.len() > width {
-                cells.select_nth_unstable_by_key(width - 1, Cell::rank);
-                cells.truncate(width);
+            // The best `width` cells, best first, by insertion (a few dozen cells per slot).
+            top.clear();
+            for (i, c) in cells.iter().enumerate() {
+                if c.order == u32::MAX {
+                    continue;
+                }
+                let key = c.rank();
+                if top.len() == width && top.last().is_some_and(|&(k, _)| key >= k) {
+                    continue;
+                }
+                let at = top.partition_point(|&(k, _)| k < key);
+                top.insert(at, (key, i));
+                top.truncate(width);
             }
-            cells.sort_unstable_by_key(Cell::rank);
             beam.clear();
-            for c in &cells {
+            for c in top.iter().map(|&(_, i)| &cells[i]) {
                 arena.push((c.parent, c.ci));
                 beam.push(Hyp {
                     w1: c.w1,
@@ -1614,13 +1623,12 @@ impl ListCache {
                 // The back-off part depends on `w2` only, and the histories of a beam share
                 // their last word: it is looked up once per `(w2, readings)`.
                 let lower = self.lower(lm, w2, list, ids);
+                let lower: SmallVec<[f32; READINGS]> = self
+                    .arena
+                    .get(lower..lower + ids.len())
+                    .map_or_else(SmallVec::new, SmallVec::from_slice);
                 let ctx = lm.context(w1, w2);
-                self.put(key, |arena| {
-                    for (i, &w) in ids.iter().enumerate() {
-                        let lo = arena.get(lower + i).copied().unwrap_or(LOG_FLOOR);
-                        arena.push(lm.logp_in_with_lower(&ctx, w, lo));
-                    }
-                })
+                self.put(key, |arena| lm.logp_in_many(&ctx, ids, &lower, arena))
             }
         };
         self.arena.get(off..off + ids.len()).unwrap_or(&[])

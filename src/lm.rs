@@ -787,6 +787,50 @@ impl LanguageModel {
         }
     }
 
+    /// [`LanguageModel::logp_in_with_lower`] of each `ws[i]` with `lower[i]`, appended to `out`:
+    /// a slot's readings after one history, whose trigram run is most often empty (then every
+    /// score is the back-off weight plus the lower order, with no search).
+    pub fn logp_in_many(&self, ctx: &Context, ws: &[WordId], lower: &[f32], out: &mut Vec<f32>) {
+        let Some(h) = &ctx.0 else {
+            out.extend(ws.iter().map(|&w| self.logp_unigram(w)));
+            return;
+        };
+        let valid = |w: WordId| w.0 != BOS && (w.0 as usize) < self.vocab;
+        let lower = |i: usize| lower.get(i).copied().unwrap_or(LOG_ZERO);
+        if h.tlo == h.thi {
+            out.extend(ws.iter().enumerate().map(|(i, &w)| {
+                if valid(w) {
+                    h.ctx_bo + lower(i)
+                } else {
+                    LOG_ZERO
+                }
+            }));
+        } else {
+            // Runs are mostly a handful of words: scanned, not bisected, and sliced once.
+            let words = self.sec(&self.s.tri_word);
+            let run = words.get(2 * h.tlo..2 * h.thi).unwrap_or(&[]);
+            let probs = self.sec(&self.s.tri_prob);
+            let short = h.thi - h.tlo <= 16;
+            out.extend(ws.iter().enumerate().map(|(i, &w)| {
+                if !valid(w) {
+                    return LOG_ZERO;
+                }
+                let w16 = w.0 as u16;
+                let at = if short {
+                    run.chunks_exact(2)
+                        .position(|x| u16::from_le_bytes([x[0], x[1]]) == w16)
+                        .map(|k| h.tlo + k)
+                } else {
+                    find_u16(words, h.tlo, h.thi, w16)
+                };
+                match at {
+                    Some(k) => self.tri_code[usize::from(probs.get(k).copied().unwrap_or(0))],
+                    None => h.ctx_bo + lower(i),
+                }
+            }));
+        }
+    }
+
     /// `log P(w | w1 w2)` for every `w` in `ws`, into `out` (cleared first). The history is looked
     /// up once, so scoring a slot's candidates costs one search per candidate in short sorted runs.
     pub fn logp_many(&self, w1: WordId, w2: WordId, ws: &[WordId], out: &mut Vec<f32>) {

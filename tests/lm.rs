@@ -117,7 +117,8 @@ fn logp_many_matches_logp() {
 }
 
 /// `lower_many` (sorted, galloping searches) gives exactly `lower` of each word in the order
-/// given, and `after_many` exactly the two `logp` terms in which each word is history, duplicates, `<s>` and ids outside the vocabulary included; on the tiny model and on the
+/// given, `logp_in_many` exactly `logp` after a history, and `after_many` exactly the two `logp`
+/// terms in which each word is history, duplicates, `<s>` and ids outside the vocabulary included; on the tiny model and on the
 /// shipped one, whose frequent words have bigram runs thousands long.
 #[test]
 fn lower_many_and_after_many_match_logp() {
@@ -134,6 +135,11 @@ fn lower_many_and_after_many_match_logp() {
         };
         let frequent = ["của", "và", "các", "tỉnh", "ủy"];
         let mut histories: Vec<WordId> = frequent.iter().filter_map(|w| lm.get(w)).collect();
+        // Readings drawn from these too: their trigrams after frequent histories exist.
+        let common: Vec<WordId> = ["ban", "nhân", "dân", "tỉnh", "của", "các", "và", "năm"]
+            .iter()
+            .filter_map(|w| lm.get(w))
+            .collect();
         histories.extend([lm.bos(), lm.unk(), WordId(v as u32 + 5)]);
         for _ in 0..40 {
             histories.push(WordId(next(v) as u32));
@@ -141,7 +147,12 @@ fn lower_many_and_after_many_match_logp() {
         let mut out = Vec::new();
         for &w2 in &histories {
             for len in [0usize, 1, 2, 7, 20, 64, 70] {
-                let mut ws: Vec<WordId> = (0..len).map(|_| WordId(next(v) as u32)).collect();
+                let mut ws: Vec<WordId> = (0..len)
+                    .map(|i| match common.get(i / 2).filter(|_| i % 2 == 0) {
+                        Some(&w) => w,
+                        None => WordId(next(v) as u32),
+                    })
+                    .collect();
                 if len > 3 {
                     ws[1] = ws[0]; // a duplicate
                     ws[2] = lm.bos();
@@ -154,6 +165,15 @@ fn lower_many_and_after_many_match_logp() {
                 assert_eq!(out[0], 7.0);
                 for (&w, &p) in ws.iter().zip(&out[1..]) {
                     assert_eq!(p, lm.lower(w2, w), "w2 {w2:?} w {w:?}");
+                }
+                // `logp_in_many` after the history (n, w2), with short, long and no trigram runs.
+                for n in [lm.bos(), histories[next(histories.len() as u64) as usize]] {
+                    let lowers: Vec<f32> = ws.iter().map(|&w| lm.lower(w2, w)).collect();
+                    out.clear();
+                    lm.logp_in_many(&lm.context(n, w2), &ws, &lowers, &mut out);
+                    for (&w, &p) in ws.iter().zip(&out) {
+                        assert_eq!(p, lm.logp(n, w2, w), "h {n:?} {w2:?} w {w:?}");
+                    }
                 }
                 // `after_many` with `w2` as the word before and two words after.
                 let n1 = histories[next(histories.len() as u64) as usize];
