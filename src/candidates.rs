@@ -10,7 +10,7 @@
 //! with and without it; with other models or settings it is ignored. Built by
 //! `sohoa model candidates` (see `corpus/SOURCES.md`).
 //!
-//! Format (inside the [`crate::container`] envelope, kind [`TableKind::Candidates`]): `u64`
+//! Format (inside the model-file container of `container.rs`, kind [`TableKind::Candidates`]): `u64`
 //! fingerprint, `u32` number of tokens, then per token: mode (`u8`), token (string), `u16`
 //! number of candidates, and per candidate its lexicon entry (`u32`) and channel cost (`f32`).
 //! Tokens are sorted, so the bytes are deterministic.

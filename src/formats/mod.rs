@@ -3,7 +3,7 @@
 //!
 //! Why this shape: archives need the corrected OCR back in the format they keep, with geometry
 //! untouched. So a document keeps its raw source, and each word records where its content sits in
-//! those bytes; [`write`] copies the source verbatim and splices only the corrected words, the kept
+//! those bytes; [`write()`] copies the source verbatim and splices only the corrected words, the kept
 //! original reading and a processing record. Reading goes through one guarded streaming scanner
 //! (`xml.rs`): no DTD, no entity expansion, nothing fetched, depth and tag-size limits, and a
 //! [`crate::Error::Xml`] naming the file instead of a panic.
@@ -42,7 +42,7 @@ pub enum Format {
     Page,
 }
 
-/// What [`write`] produces.
+/// What [`write()`] produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
     /// The document's own XML format (ALTO, hOCR or PAGE) with corrections spliced in.
@@ -117,7 +117,7 @@ pub(crate) struct Site {
 pub struct Word {
     /// The word's id in the file (empty if none).
     pub id: String,
-    /// The word as the OCR read it (or as corrected, in [`write`]'s JSON output).
+    /// The word as the OCR read it (or as corrected, in [`write()`]'s JSON output).
     pub text: String,
     /// The word box, if the file gives one.
     pub bbox: Option<BBox>,
@@ -179,7 +179,7 @@ pub(crate) struct Marks {
     pub(crate) prefix: String,
 }
 
-/// A parsed OCR document; it keeps the raw source so that [`write`] can re-emit it.
+/// A parsed OCR document; it keeps the raw source so that [`write()`] can re-emit it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OcrDocument {
     /// Its format.
