@@ -546,27 +546,24 @@ impl LanguageModel {
     #[inline]
     fn logp2(&self, w2: u32, w3: u32) -> f32 {
         match self.bigram(w2, w3) {
-            Some(j) => self.bi_code[usize::from(self.sec(&self.s.bi_prob)[j])],
-            None => {
-                rd_f32(self.sec(&self.s.uni_backoff), w2 as usize)
-                    + rd_f32(self.sec(&self.s.uni_logp), w3 as usize)
-            }
+            Some(j) => self.bi_prob(j),
+            None => self.unigram_after(w2, w3),
         }
+    }
+
+    /// `log P(w3 | w2)` when the model has no bigram `(w2, w3)`: `w2`'s back-off weight plus
+    /// the unigram.
+    #[inline]
+    fn unigram_after(&self, w2: u32, w3: u32) -> f32 {
+        rd_f32(self.sec(&self.s.uni_backoff), w2 as usize)
+            + rd_f32(self.sec(&self.s.uni_logp), w3 as usize)
     }
 
     /// Everything about the history `w1 w2` that scoring a next word needs.
     #[inline]
     fn history(&self, w1: u32, w2: u32) -> Hist {
         let (tlo, thi, ctx_bo) = match self.bigram(w1, w2) {
-            Some(j) => {
-                let starts = self.sec(&self.s.tri_start);
-                (
-                    rd_u32(starts, j) as usize,
-                    rd_u32(starts, j + 1) as usize,
-                    self.bo_code
-                        [usize::from(self.sec(&self.s.bi_backoff).get(j).copied().unwrap_or(0))],
-                )
-            }
+            Some(j) => self.hist_at(j),
             None => (0, 0, 0.0),
         };
         let starts = self.sec(&self.s.bi_start);
@@ -587,26 +584,14 @@ impl LanguageModel {
             return LOG_ZERO;
         }
         let w16 = w3 as u16;
-        if let Some(p) = self.trigram(h, w16) {
+        if let Some(p) = self.trigram_in(h.tlo, h.thi, w16) {
             return p;
         }
         let lower = match find_u16(self.sec(&self.s.bi_word), h.blo, h.bhi, w16) {
-            Some(j) => {
-                let q = self.sec(&self.s.bi_prob).get(j).copied().unwrap_or(0);
-                self.bi_code[usize::from(q)]
-            }
+            Some(j) => self.bi_prob(j),
             None => h.w2_bo + rd_f32(self.sec(&self.s.uni_logp), w3 as usize),
         };
         h.ctx_bo + lower
-    }
-
-    /// The trigram probability of `w3` after the history, when the model has that trigram.
-    #[inline]
-    fn trigram(&self, h: &Hist, w3: u16) -> Option<f32> {
-        find_u16(self.sec(&self.s.tri_word), h.tlo, h.thi, w3).map(|k| {
-            let q = self.sec(&self.s.tri_prob).get(k).copied().unwrap_or(0);
-            self.tri_code[usize::from(q)]
-        })
     }
 
     /// Natural-log `P(w3 | w1 w2)`. An unknown `w2` (outside the vocabulary) leaves the unigram.
@@ -620,8 +605,8 @@ impl LanguageModel {
     }
 
     /// The history `w1 w2` looked up once, for scoring many next words with
-    /// [`LanguageModel::logp_in_with_lower`] (the decoder scores every reading of a slot after
-    /// each hypothesis: one bigram search per hypothesis instead of one per reading).
+    /// [`LanguageModel::logp_in_many`] (the decoder scores every reading of a slot after each
+    /// hypothesis: one bigram search per hypothesis instead of one per reading).
     #[must_use]
     pub fn context(&self, w1: WordId, w2: WordId) -> Context {
         if w2.0 as usize >= self.vocab {
@@ -718,10 +703,7 @@ impl LanguageModel {
                     let ctx = gallop(words, &mut lo, hi, w as u16).map(|j| self.hist_at(j));
                     let lower = match wn1 {
                         Some(j) => self.bi_prob(j),
-                        None => {
-                            rd_f32(self.sec(&self.s.uni_backoff), w as usize)
-                                + rd_f32(self.sec(&self.s.uni_logp), n1.0 as usize)
-                        }
+                        None => self.unigram_after(w, n1.0),
                     };
                     match ctx {
                         Some((tlo, thi, bo)) => {
@@ -769,27 +751,19 @@ impl LanguageModel {
     /// The probability of `w3` in the trigram run `[lo, hi)`, if there.
     #[inline]
     fn trigram_in(&self, lo: usize, hi: usize, w3: u16) -> Option<f32> {
-        find_u16(self.sec(&self.s.tri_word), lo, hi, w3).map(|k| {
-            let q = self.sec(&self.s.tri_prob).get(k).copied().unwrap_or(0);
-            self.tri_code[usize::from(q)]
-        })
+        find_u16(self.sec(&self.s.tri_word), lo, hi, w3).map(|k| self.tri_prob(k))
     }
 
-    /// `log P(w3 | context)` given `lower = self.lower(w2, w3)` for the context's `w2`: equal to
-    /// [`LanguageModel::logp`] with the context's words, with only the trigram searched.
-    #[must_use]
+    /// The quantised probability of trigram `k`.
     #[inline]
-    pub fn logp_in_with_lower(&self, ctx: &Context, w3: WordId, lower: f32) -> f32 {
-        match &ctx.0 {
-            Some(_) if w3.0 == BOS || w3.0 as usize >= self.vocab => LOG_ZERO,
-            Some(h) => self.trigram(h, w3.0 as u16).unwrap_or(h.ctx_bo + lower),
-            None => self.logp_unigram(w3),
-        }
+    fn tri_prob(&self, k: usize) -> f32 {
+        self.tri_code[usize::from(self.sec(&self.s.tri_prob).get(k).copied().unwrap_or(0))]
     }
 
-    /// [`LanguageModel::logp_in_with_lower`] of each `ws[i]` with `lower[i]`, appended to `out`:
-    /// a slot's readings after one history, whose trigram run is most often empty (then every
-    /// score is the back-off weight plus the lower order, with no search).
+    /// `log P(ws[i] | context)` for each `i`, given `lower[i] = self.lower(w2, ws[i])` for the
+    /// context's `w2` (equal to [`LanguageModel::logp`] with the context's words), appended to
+    /// `out`: a slot's readings after one history, with only its trigram run searched. That run
+    /// is most often empty (then every score is the back-off weight plus the lower order).
     pub fn logp_in_many(&self, ctx: &Context, ws: &[WordId], lower: &[f32], out: &mut Vec<f32>) {
         let Some(h) = &ctx.0 else {
             out.extend(ws.iter().map(|&w| self.logp_unigram(w)));
@@ -809,7 +783,6 @@ impl LanguageModel {
             // Runs are mostly a handful of words: scanned, not bisected, and sliced once.
             let words = self.sec(&self.s.tri_word);
             let run = words.get(2 * h.tlo..2 * h.thi).unwrap_or(&[]);
-            let probs = self.sec(&self.s.tri_prob);
             let short = h.thi - h.tlo <= 16;
             out.extend(ws.iter().enumerate().map(|(i, &w)| {
                 if !valid(w) {
@@ -824,7 +797,7 @@ impl LanguageModel {
                     find_u16(words, h.tlo, h.thi, w16)
                 };
                 match at {
-                    Some(k) => self.tri_code[usize::from(probs.get(k).copied().unwrap_or(0))],
+                    Some(k) => self.tri_prob(k),
                     None => h.ctx_bo + lower(i),
                 }
             }));
