@@ -1471,15 +1471,12 @@ impl Restorer {
         // most 0), so a reading already CONF_MARGIN below the chosen one's whole score without
         // them weighs less than e^-CONF_MARGIN against it: its terms are not looked up.
         let n2 = (si + 1 < slots.len()).then(|| id_at(k + 2));
-        let after_key = mix(
-            mix(mix(!slots[si].list ^ u64::from(p1.0)) ^ (u64::from(n1.0) << 32))
-                ^ n2.map_or(u64::from(u32::MAX), |w| u64::from(w.0)),
-        );
+        let list = slots[si].list;
         let chosen = choice[si];
-        let after = lists.after(lm, after_key, (p1, &ids, n1, n2), |i| i == chosen);
+        let after = lists.after(lm, list, (p1, &ids, n1, n2), |i| i == chosen);
         let total = scores[chosen] + after.get(chosen).copied().unwrap_or(LOG_FLOOR);
         let cut = total - CONF_MARGIN;
-        let after = lists.after(lm, after_key, (p1, &ids, n1, n2), |i| scores[i] >= cut);
+        let after = lists.after(lm, list, (p1, &ids, n1, n2), |i| scores[i] >= cut);
         for (i, s) in scores.iter_mut().enumerate() {
             *s = match after.get(i) {
                 _ if i == chosen => total,
@@ -1643,16 +1640,18 @@ impl ListCache {
         }
     }
 
-    /// `lm.after_many(p1, [w], (n1, n2))` for each reading `w` of `ids` for which `need` holds,
-    /// in the run stored under `key` (see [`Restorer::confidence`]); readings never needed are
-    /// NaN.
+    /// `lm.after_many(p1, [w], (n1, n2))` for each reading `w` of `ids` (whose hash is `list`)
+    /// for which `need` holds, in one run per `(p1, n1, n2, readings)` (see
+    /// [`Restorer::confidence`]); readings never needed are NaN.
     fn after(
         &mut self,
         lm: &LanguageModel,
-        key: u64,
+        list: u64,
         (p1, ids, n1, n2): (WordId, &[WordId], WordId, Option<WordId>),
         need: impl Fn(usize) -> bool,
     ) -> &[f32] {
+        let n2v = n2.map_or(u64::from(u32::MAX), |w| u64::from(w.0));
+        let key = mix(mix(mix(!list ^ u64::from(p1.0)) ^ (u64::from(n1.0) << 32)) ^ n2v);
         let len = ids.len();
         let off = match self.get(key, len) {
             Some(off) => off,
