@@ -7,13 +7,9 @@
 use sohoa::lm::{unit_of, LanguageModel, WordId};
 use std::borrow::Cow;
 
-/// CPU nanoseconds this thread has run.
-fn cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|x| x.parse().ok()))
-        .unwrap_or(0)
-}
+#[path = "support/cpu.rs"]
+mod cpu;
+use cpu::cpu_ns;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -11,13 +11,9 @@ use sohoa::token::{tokenize, TokenKind};
 use sohoa::{Models, RestorerBuilder, Scratch};
 use std::sync::Arc;
 
-/// CPU nanoseconds this thread has run.
-fn cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|x| x.parse().ok()))
-        .unwrap_or(0)
-}
+#[path = "support/cpu.rs"]
+mod cpu;
+use cpu::cpu_ns;
 
 fn main() {
     let path = std::env::args()

@@ -1145,22 +1145,32 @@ mod tests {
         assert!(ChannelModel::from_bytes(&b[..b.len() - 1], "x").is_err());
     }
 
+    const WORDS: [&str; 8] = ["của", "các", "cua", "chủ", "là", "số", "so", "cá"];
+
+    /// The toy model's search over [`WORDS`] without priors, so the rank is the channel cost.
+    fn toy_search(
+        m: &ChannelModel,
+        trie: &Trie,
+        ocr: &str,
+        k: usize,
+        budget: usize,
+    ) -> Vec<(u32, f32)> {
+        let q = RankedQuery {
+            limit: 30.0,
+            k,
+            weight: 1.0,
+            slack: f32::INFINITY,
+            budget,
+        };
+        m.search_ranked(trie, ocr, q, |_| true)
+    }
+
     #[test]
     fn trie_search_finds_best() {
         let m = toy();
-        let words = ["của", "các", "cua", "chủ", "là", "số", "so", "cá"];
+        let words = WORDS;
         let trie = Trie::build(&m, &words);
-        // Without priors the rank is the channel cost alone.
-        let search = |ocr: &str, k: usize| {
-            let q = RankedQuery {
-                limit: 30.0,
-                k,
-                weight: 1.0,
-                slack: f32::INFINITY,
-                budget: usize::MAX,
-            };
-            m.search_ranked(&trie, ocr, q, |_| true)
-        };
+        let search = |ocr: &str, k: usize| toy_search(&m, &trie, ocr, k, usize::MAX);
         let r = search("ctia", 5);
         assert_eq!(words[r[0].0 as usize], "của");
         let r = search("s6", 5);
@@ -1175,20 +1185,10 @@ mod tests {
     #[test]
     fn search_budget_cuts_the_search_short() {
         let m = toy();
-        let words = ["của", "các", "cua", "chủ", "là", "số", "so", "cá"];
-        let trie = Trie::build(&m, &words);
-        let search = |ocr: &str, budget: usize| {
-            let q = RankedQuery {
-                limit: 30.0,
-                k: 8,
-                weight: 1.0,
-                slack: f32::INFINITY,
-                budget,
-            };
-            m.search_ranked(&trie, ocr, q, |_| true)
-        };
+        let trie = Trie::build(&m, &WORDS);
+        let search = |ocr: &str, budget: usize| toy_search(&m, &trie, ocr, 8, budget);
         let full = search("ctia", usize::MAX);
-        assert_eq!(full.len(), words.len());
+        assert_eq!(full.len(), WORDS.len());
         // Enough nodes for the whole trie: the same answer.
         assert_eq!(search("ctia", trie.nodes.len()), full);
         // No node: nothing found; a few nodes: fewer words, still best first.
