@@ -627,14 +627,16 @@ fn run() -> Result<ExitCode> {
             retry_below,
             first_reading_timeout,
         } => {
-            let opts = sohoa::ocr::OcrOptions {
+            // The same options as image input to the other commands (there `--ocr-timeout`).
+            let opts = OcrArgs {
                 langs,
                 dpi,
                 psm,
-                timeout: std::time::Duration::from_secs(timeout),
-                retry_below: (retry_below > 0.0).then_some(retry_below),
-                first_reading_timeout: std::time::Duration::from_secs(first_reading_timeout),
-            };
+                ocr_timeout: timeout,
+                retry_below,
+                first_reading_timeout,
+            }
+            .options();
             let pages = sohoa::ocr::ocr_file(&file, &opts)?;
             let mut stdout = std::io::stdout().lock();
             if hocr {
