@@ -1352,7 +1352,7 @@ impl Restorer {
         // The first reading with the same LM word: readings that share an LM state share a cell.
         let mut rep: Vec<usize> = Vec::new();
         lists.start();
-        for slot in slots {
+        for (si, slot) in slots.iter().enumerate() {
             let n = slot.cands.len();
             ids.clear();
             ids.extend(slot.cands.iter().map(|c| c.lm));
@@ -1389,10 +1389,21 @@ impl Restorer {
                     }
                 }
             }
-            // The best `width` cells, best first, by insertion (a few dozen cells per slot).
+            // The best `width` cells, best first, by insertion (a few dozen cells per slot). Cells
+            // more than `delta` below the best are left out (but for the last slot, where the end
+            // of the paragraph still scores them): the next slot would not extend them.
+            let cut = if si + 1 < slots.len() {
+                cells
+                    .iter()
+                    .map(|c| c.score)
+                    .fold(f32::NEG_INFINITY, f32::max)
+                    - delta
+            } else {
+                f32::NEG_INFINITY
+            };
             top.clear();
             for (i, c) in cells.iter().enumerate() {
-                if c.order == u32::MAX {
+                if c.order == u32::MAX || c.score < cut {
                     continue;
                 }
                 let key = c.rank();
@@ -1473,10 +1484,14 @@ impl Restorer {
         let n2 = (si + 1 < slots.len()).then(|| id_at(k + 2));
         let list = slots[si].list;
         let chosen = choice[si];
-        let after = lists.after(lm, list, (p1, &ids, n1, n2), |i| i == chosen);
+        // The neighbours' runs the search stored: they hold the two terms of every reading the
+        // beam extended (see `ListCache::after`).
+        let beside = |k: usize| slots.get(k).map(|s| (s.list, s.cands.len(), choice[k]));
+        let beside = [beside(si + 1), beside(si + 2)];
+        let after = lists.after(lm, list, (p1, &ids, n1, n2), beside, |i| i == chosen);
         let total = scores[chosen] + after.get(chosen).copied().unwrap_or(LOG_FLOOR);
         let cut = total - CONF_MARGIN;
-        let after = lists.after(lm, list, (p1, &ids, n1, n2), |i| scores[i] >= cut);
+        let after = lists.after(lm, list, (p1, &ids, n1, n2), beside, |i| scores[i] >= cut);
         for (i, s) in scores.iter_mut().enumerate() {
             *s = match after.get(i) {
                 _ if i == chosen => total,
@@ -1552,8 +1567,10 @@ const LOG_FLOOR: f32 = -99.0;
 
 /// How far (nats) below the chosen reading's score a reading of a slot may fall, before the
 /// terms in which it is history are looked up, and still count in the slot's confidence: beyond
-/// it, a reading changes the confidence by less than e^-14 (about 1e-6) times the readings' number.
-const CONF_MARGIN: f32 = 14.0;
+/// it, a reading changes the confidence by less than e^-8 (about 3e-4) times the readings' number
+/// (on our dev sets confidences move by less than 2e-4 from those with a margin of 14, and the
+/// confidence's look-ups drop by about a third).
+const CONF_MARGIN: f32 = 8.0;
 
 /// Floats the list cache holds before it starts afresh (16 MiB: a worker keeps the scores of a
 /// few thousand paragraphs of 20-reading slots).
@@ -1640,14 +1657,28 @@ impl ListCache {
         }
     }
 
+    /// The run stored for history `(w1, w2)` and the readings of a slot (hash `list`, `len`
+    /// readings), if any.
+    fn peek(&self, w1: WordId, w2: WordId, list: u64, len: usize) -> Option<&[f32]> {
+        let off = self.get(run_key(w1, w2, list), len)?;
+        self.arena.get(off..off + len)
+    }
+
     /// `lm.after_many(p1, [w], (n1, n2))` for each reading `w` of `ids` (whose hash is `list`)
     /// for which `need` holds, in one run per `(p1, n1, n2, readings)` (see
     /// [`Restorer::confidence`]); readings never needed are NaN.
+    ///
+    /// `beside` gives the next two slots as `(list, readings, chosen reading)`: the two terms of
+    /// a reading `w` are `logp(n1 | p1 w)` and `logp(n2 | w n1)`, which the search already
+    /// computed into the runs of histories `(p1, w)` and `(w, n1)` whenever it extended them
+    /// (always for the chosen path, often for close alternatives). They are read from there —
+    /// the same numbers — and only the others are looked up in the model.
     fn after(
         &mut self,
         lm: &LanguageModel,
         list: u64,
         (p1, ids, n1, n2): (WordId, &[WordId], WordId, Option<WordId>),
+        beside: [Option<(u64, usize, usize)>; 2],
         need: impl Fn(usize) -> bool,
     ) -> &[f32] {
         let n2v = n2.map_or(u64::from(u32::MAX), |w| u64::from(w.0));
@@ -1659,9 +1690,30 @@ impl ListCache {
                 arena.extend(std::iter::repeat_n(f32::NAN, len))
             }),
         };
-        let missing: SmallVec<[usize; READINGS]> = (0..len)
-            .filter(|&i| need(i) && self.arena.get(off + i).is_some_and(|v| v.is_nan()))
-            .collect();
+        let stored = |cache: &Self, w1: WordId, w2: WordId, at: Option<(u64, usize, usize)>| {
+            let (l, n, c) = at?;
+            cache.peek(w1, w2, l, n)?.get(c).copied()
+        };
+        let mut missing: SmallVec<[usize; READINGS]> = SmallVec::new();
+        for i in 0..len {
+            if !need(i) || !self.arena.get(off + i).is_some_and(|v| v.is_nan()) {
+                continue;
+            }
+            let w = ids[i];
+            let first = stored(self, p1, w, beside[0]);
+            let second = match n2 {
+                None => Some(0.0),
+                Some(_) => stored(self, w, n1, beside[1]),
+            };
+            match (first, second) {
+                (Some(a), Some(b)) => {
+                    if let Some(x) = self.arena.get_mut(off + i) {
+                        *x = a + b;
+                    }
+                }
+                _ => missing.push(i),
+            }
+        }
         if !missing.is_empty() {
             let ws: Readings = missing.iter().map(|&i| ids[i]).collect();
             // Computed at the arena's end, then moved into the run.
