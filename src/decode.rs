@@ -1085,7 +1085,7 @@ impl Restorer {
     }
 
     /// Compute a candidate table for the word tokens of `ocr_texts` (folded; searched as in
-    /// lower case and as in capitals) and every bare number of one to three digits, under this
+    /// lower case and as in capitals; a word with a mark glued after it also with the mark) and every bare number of one to three digits, under this
     /// restorer's models and settings. See [`crate::candidates`]; `sohoa model candidates` writes it to
     /// `dictionaries/candidates.smt`.
     #[must_use]
@@ -1098,10 +1098,18 @@ impl Restorer {
         for text in ocr_texts {
             for line in text.lines() {
                 tokenize_into(line, &mut toks);
-                for t in &toks {
+                for (i, t) in toks.iter().enumerate() {
                     let w = t.text(line);
-                    if t.kind == TokenKind::Word {
-                        words.insert(fold(w));
+                    if t.kind != TokenKind::Word {
+                        continue;
+                    }
+                    words.insert(fold(w));
+                    // A mark glued after a word is also searched with it (`glued_candidates`).
+                    if let Some(m) = toks.get(i + 1).filter(|m| m.start == t.end) {
+                        let mark = m.text(line);
+                        if matches!(mark, "?" | "’" | "'") {
+                            words.insert(fold(&format!("{w}{mark}")));
+                        }
                     }
                 }
             }
