@@ -19,6 +19,7 @@
 
 use crate::container::{self, Reader, TableKind, Writer};
 use crate::error::Result;
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
@@ -68,6 +69,10 @@ pub struct ChannelModel {
     two: HashMap<(u16, u16), Vec<(u8, f32)>>,
     backoff: BackoffCosts,
     checksum: u32,
+    /// Whether every cost (`sub`, `del`, `ins`, `two`) is `>= 0`: then a DP column's minimum
+    /// never drops from parent to child, which lets [`ChannelModel::search_ranked`] skip children
+    /// whose bound is already lost without computing their column.
+    nonneg: bool,
 }
 
 pub use crate::token::{base_letter, fold, strip_tone};
@@ -185,6 +190,8 @@ impl ChannelModel {
             .enumerate()
             .map(|(i, &c)| (c, i as u16))
             .collect();
+        let nonneg = sub.iter().chain(&del).chain(&ins).all(|&c| c >= 0.0)
+            && two.values().flatten().all(|&(_, c)| c >= 0.0);
         ChannelModel {
             gold_alpha,
             gold_index,
@@ -196,6 +203,7 @@ impl ChannelModel {
             two,
             backoff,
             checksum,
+            nonneg,
         }
     }
 
@@ -227,63 +235,75 @@ impl ChannelModel {
     pub fn cost(&self, gold: &str, ocr: &str) -> Option<f32> {
         let g: Option<Vec<u8>> = fold(gold).chars().map(|c| self.gold_id(c)).collect();
         let g = g?;
-        let o: Vec<u16> = fold(ocr).chars().map(|c| self.ocr_id(c)).collect();
-        let two = self.two_at(&o);
-        let m = o.len();
-        let mut prev = vec![0f32; m + 1];
-        for j in 1..=m {
-            prev[j] = prev[j - 1] + self.ins[o[j - 1] as usize];
-        }
-        let mut cur = vec![0f32; m + 1];
+        let mut t = Lookups::default();
+        t.fill(self, ocr, g.iter().copied());
+        let mut prev = Vec::with_capacity(t.w);
+        t.first_column(&mut prev);
+        let mut cur = vec![0f32; t.w];
         for &gi in &g {
-            self.step(gi, &prev, &mut cur, &o, &two);
+            self.step(gi, &t, &prev, &mut cur);
             std::mem::swap(&mut prev, &mut cur);
         }
-        Some(prev[m])
+        prev.last().copied()
     }
 
-    /// For every end position `j` (≥ 2) of the OCR string, the gold letters that may be read as
-    /// the two characters ending there, with their cost.
-    fn two_at(&self, o: &[u16]) -> Vec<&[(u8, f32)]> {
-        let mut out: Vec<&[(u8, f32)]> = vec![&[]; o.len() + 1];
-        for j in 2..=o.len() {
-            if let Some(v) = self.two.get(&(o[j - 2], o[j - 1])) {
-                out[j] = v;
-            }
-        }
-        out
-    }
-
-    /// One DP column: emit gold letter `gi` after column `prev`.
+    /// One DP column: emit gold letter `gi` after column `prev`, into `cur` (both `t.w` long).
+    /// Returns the lowest value of `cur`, capped at [`INF`], which the search bounds with:
+    /// taking it here saves a second pass over the column.
     #[inline]
-    fn step(&self, gi: u8, prev: &[f32], cur: &mut [f32], o: &[u16], two: &[&[(u8, f32)]]) {
-        let gi_us = gi as usize;
-        let del = self.del[gi_us];
-        let row = &self.sub[gi_us * self.o_len()..(gi_us + 1) * self.o_len()];
-        cur[0] = prev[0] + del;
-        for j in 1..cur.len() {
-            let oj = o[j - 1] as usize;
-            let mut best = prev[j] + del;
-            let s = prev[j - 1] + row[oj];
+    fn step(&self, gi: u8, t: &Lookups, prev: &[f32], cur: &mut [f32]) -> f32 {
+        let w = t.w;
+        let gi = gi as usize;
+        let del = self.del[gi];
+        let sub = &t.sub[gi * w..(gi + 1) * w];
+        let two = &t.two[gi * w..(gi + 1) * w];
+        let (ins, prev, cur) = (&t.ins[..w], &prev[..w], &mut cur[..w]);
+        // The same comparisons in the same order as a plain cell-by-cell DP: deletion, then
+        // substitution, the two-character reading and insertion each replace a strictly worse
+        // value.
+        let mut last = prev[0] + del;
+        cur[0] = last;
+        let mut min = INF;
+        if last < min {
+            min = last;
+        }
+        if w > 1 {
+            let mut best = prev[1] + del;
+            let s = prev[0] + sub[1];
             if s < best {
                 best = s;
             }
-            if j >= 2 {
-                for &(g2, c) in two[j] {
-                    if g2 == gi {
-                        let t = prev[j - 2] + c;
-                        if t < best {
-                            best = t;
-                        }
-                    }
-                }
+            let i = last + ins[1];
+            if i < best {
+                best = i;
             }
-            let i = cur[j - 1] + self.ins[oj];
+            cur[1] = best;
+            last = best;
+            if best < min {
+                min = best;
+            }
+        }
+        for j in 2..w {
+            let mut best = prev[j] + del;
+            let s = prev[j - 1] + sub[j];
+            if s < best {
+                best = s;
+            }
+            let d = prev[j - 2] + two[j];
+            if d < best {
+                best = d;
+            }
+            let i = last + ins[j];
             if i < best {
                 best = i;
             }
             cur[j] = best;
+            last = best;
+            if best < min {
+                min = best;
+            }
         }
+        min
     }
 
     /// The `k` words of `trie` with the lowest rank `weight · cost + prior` among those whose
@@ -301,6 +321,29 @@ impl ChannelModel {
         query: RankedQuery,
         keep: impl Fn(u32) -> bool,
     ) -> Vec<(u32, f32)> {
+        let fresh = || self.search_in(&mut SearchBuffers::default(), trie, ocr, query, &keep);
+        SEARCH
+            .try_with(|cell| match cell.try_borrow_mut() {
+                Ok(mut b) => {
+                    let out = self.search_in(&mut b, trie, ocr, query, &keep);
+                    b.trim();
+                    out
+                }
+                // A `keep` that searches itself: the inner search gets buffers of its own.
+                Err(_) => fresh(),
+            })
+            .unwrap_or_else(|_| fresh())
+    }
+
+    /// [`ChannelModel::search_ranked`] with its buffers.
+    fn search_in<F: Fn(u32) -> bool>(
+        &self,
+        b: &mut SearchBuffers,
+        trie: &Trie,
+        ocr: &str,
+        query: RankedQuery,
+        keep: &F,
+    ) -> Vec<(u32, f32)> {
         let RankedQuery {
             limit,
             k,
@@ -308,25 +351,32 @@ impl ChannelModel {
             slack,
             budget,
         } = query;
-        let o: Vec<u16> = fold(ocr).chars().map(|c| self.ocr_id(c)).collect();
-        let two = self.two_at(&o);
-        let w = o.len() + 1;
-        let depth_max = trie.max_depth;
-        // Columns of queued nodes live in one arena; the queue orders (bound, node, depth, column).
-        let mut cols: Vec<f32> = Vec::with_capacity(w * 256);
-        cols.push(0.0);
-        for j in 1..w {
-            cols.push(cols[j - 1] + self.ins[o[j - 1] as usize]);
+        let SearchBuffers {
+            tables: t,
+            cols,
+            cur,
+            queue,
+            placed,
+            best,
+        } = b;
+        t.fill(self, ocr, (0..self.gold_alpha.len()).map(|g| g as u8));
+        let w = t.w;
+        // Columns of queued nodes live in one arena, column `i` at `i * w`.
+        t.first_column(cols);
+        cur.clear();
+        cur.resize(w, INF);
+        queue.clear();
+        let root_min = cols.iter().copied().fold(INF, f32::min);
+        if placed.len() < trie.nodes.len() {
+            placed.resize(trie.nodes.len(), Placed::default());
         }
-        let mut queue: BinaryHeap<Reverse<Queued>> = BinaryHeap::new();
-        queue.push(Reverse(Queued {
-            bound: Ordered(0.0),
-            node: 0,
-            depth: 0,
+        placed[0] = Placed {
             col: 0,
-        }));
+            min: root_min,
+        };
+        queue.push(Reverse(queue_key(0.0, 0)));
         // The best `k` so far as a max-heap on rank, and the best rank of all.
-        let mut best: BinaryHeap<Found> = BinaryHeap::new();
+        best.clear();
         let mut top = f32::INFINITY;
         let kth = |best: &BinaryHeap<Found>, top: f32| {
             let kth = if best.len() < k {
@@ -336,19 +386,29 @@ impl ChannelModel {
             };
             kth.min(top + slack)
         };
-        let mut cur = vec![INF; w];
+        // With no negative cost, no value of a child's column is below `lb = (parent's minimum)
+        // + least[letter]` ([`Lookups::least`]), so its minimum is at least `lb` and its bound at
+        // least `weight · lb + (its lowest prior)`: a child that fails `limit` or `bar` with
+        // those is dropped without computing its column, as it would have been after. Rounding
+        // keeps these orders: `a + c` and `weight · a` (finite `weight ≥ 0`) never decrease as
+        // `a` grows. This skips about half of the columns.
+        let floor = self.nonneg && weight >= 0.0 && weight.is_finite();
         let mut expanded = 0usize;
-        while let Some(Reverse(q)) = queue.pop() {
+        // Columns in the arena (the root's so far).
+        let mut slots = 1u32;
+        while let Some(Reverse(key)) = queue.pop() {
             if expanded >= budget {
                 break;
             }
             expanded += 1;
-            let threshold = kth(&best, top);
-            if q.bound.0 > threshold {
+            let (bound, id) = from_queue_key(key);
+            let threshold = kth(best, top);
+            if bound > threshold {
                 break;
             }
-            let node = &trie.nodes[q.node as usize];
-            let prev_at = q.col as usize;
+            let node = &trie.nodes[id as usize];
+            let Placed { col, min: pmin } = placed[id as usize];
+            let prev_at = col as usize * w;
             if node.word != u32::MAX && keep(node.word) {
                 let cost = cols[prev_at + w - 1];
                 let rank = weight * cost + node.word_prior;
@@ -364,33 +424,33 @@ impl ChannelModel {
                     }
                 }
             }
-            if q.depth >= depth_max {
-                continue;
-            }
+            // `best` and `top` change only above: one threshold serves all the children.
+            let bar = kth(best, top);
+            // (No depth test: a node at the trie's greatest depth has no children.)
             for c in node.first_child..node.first_child + u32::from(node.n_children) {
                 let child = &trie.nodes[c as usize];
-                self.step(child.ch, &cols[prev_at..prev_at + w], &mut cur, &o, &two);
-                let min = cur.iter().copied().fold(INF, f32::min);
+                if floor && {
+                    let lb = (pmin + t.least[child.ch as usize]).min(INF);
+                    lb > limit || weight * lb + child.min_prior > bar
+                } {
+                    continue;
+                }
+                let min = self.step(child.ch, t, &cols[prev_at..prev_at + w], cur);
                 if min > limit {
                     continue;
                 }
                 let bound = weight * min + child.min_prior;
-                if bound > kth(&best, top) {
+                if bound > bar {
                     continue;
                 }
-                let at = cols.len();
-                cols.extend_from_slice(&cur);
-                queue.push(Reverse(Queued {
-                    bound: Ordered(bound),
-                    node: c,
-                    depth: q.depth + 1,
-                    col: at as u32,
-                }));
+                placed[c as usize] = Placed { col: slots, min };
+                slots += 1;
+                cols.extend_from_slice(cur);
+                queue.push(Reverse(queue_key(bound, c)));
             }
         }
-        let mut out: Vec<Found> = best.into_vec();
-        out.retain(|f| f.rank.0 <= top + slack);
-        out.sort();
+        let mut out: Vec<Found> = best.drain().filter(|f| f.rank.0 <= top + slack).collect();
+        out.sort_unstable();
         out.into_iter().map(|f| (f.word, f.cost.0)).collect()
     }
 
@@ -464,13 +524,144 @@ impl Ord for Ordered {
     }
 }
 
-/// A queued trie node of the ranked search, ordered by bound (then node).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Queued {
-    bound: Ordered,
-    node: u32,
-    depth: usize,
+/// A queued trie node of the ranked search as one integer: its bound, mapped so that integer
+/// order is `f32::total_cmp` order, above its index. The heap then compares integers, in the
+/// order `(bound, node)`; a node is queued at most once (from its parent's one expansion), so no
+/// two keys are equal and nodes come off the queue in that order whatever the heap's layout.
+fn queue_key(bound: f32, node: u32) -> u64 {
+    let b = bound.to_bits();
+    // Negative values in reverse, below the positive ones (as `total_cmp`).
+    let b = if b >> 31 == 1 { !b } else { b | 1 << 31 };
+    u64::from(b) << 32 | u64::from(node)
+}
+
+/// `(bound, node)` back from [`queue_key`], bit for bit.
+fn from_queue_key(key: u64) -> (f32, u32) {
+    let b = (key >> 32) as u32;
+    let b = if b >> 31 == 1 { b & !(1 << 31) } else { !b };
+    (f32::from_bits(b), key as u32)
+}
+
+/// Where a queued node's DP column is, and its lowest value (capped at [`INF`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct Placed {
     col: u32,
+    min: f32,
+}
+
+/// The costs that the DP of one OCR string looks up, gathered once per string rather than once
+/// per cell (the search computes thousands of columns for one string).
+#[derive(Debug, Default)]
+struct Lookups {
+    /// The OCR string's character ids.
+    o: Vec<u16>,
+    /// Column length: OCR length + 1.
+    w: usize,
+    /// `ins[j]`: cost of inserting `o[j - 1]` (`ins[0]` unused).
+    ins: Vec<f32>,
+    /// `sub[gi * w + j]`: cost of reading gold letter `gi` as `o[j - 1]` (`j = 0` unused).
+    sub: Vec<f32>,
+    /// `two[gi * w + j]`: lowest cost of reading `gi` as `o[j - 2] o[j - 1]`, `INFINITY` where
+    /// no rule applies. Adding the lowest cost gives the same value as trying each rule in turn,
+    /// since `p + c` rounds monotonically in `c`.
+    two: Vec<f32>,
+    /// `least[gi]`: the lowest of `gi`'s deletion, `sub` and `two` costs here. With no
+    /// negative cost, a column of `gi` after a column of minimum `m` has no value below
+    /// `m + least[gi]` (what lets the search skip a child without computing its column).
+    least: Vec<f32>,
+}
+
+impl Lookups {
+    /// Fill for `ocr` (folded here), with the `sub` rows of `letters` (the others are left
+    /// unspecified and must not be stepped with).
+    fn fill(&mut self, m: &ChannelModel, ocr: &str, letters: impl Iterator<Item = u8> + Clone) {
+        let o = &mut self.o;
+        o.clear();
+        o.extend(fold(ocr).chars().map(|c| m.ocr_id(c)));
+        let w = o.len() + 1;
+        let g = m.gold_alpha.len();
+        self.w = w;
+        self.ins.clear();
+        self.ins.push(0.0);
+        self.ins.extend(o.iter().map(|&c| m.ins[c as usize]));
+        self.sub.clear();
+        self.sub.resize(g * w, INF);
+        for gi in letters.clone() {
+            let gi = gi as usize;
+            let row = &m.sub[gi * m.o_len()..(gi + 1) * m.o_len()];
+            let out = &mut self.sub[gi * w..(gi + 1) * w];
+            for (s, &c) in out[1..].iter_mut().zip(o.iter()) {
+                *s = row[c as usize];
+            }
+        }
+        self.two.clear();
+        self.two.resize(g * w, f32::INFINITY);
+        for j in 2..w {
+            if let Some(v) = m.two.get(&(o[j - 2], o[j - 1])) {
+                for &(gi, c) in v {
+                    let t = &mut self.two[gi as usize * w + j];
+                    if c < *t {
+                        *t = c;
+                    }
+                }
+            }
+        }
+        self.least.clear();
+        self.least.resize(g, INF);
+        for gi in letters {
+            let gi = gi as usize;
+            let row = gi * w + 1..(gi + 1) * w;
+            let costs = self.sub[row.clone()].iter().chain(&self.two[row]);
+            self.least[gi] = costs.fold(m.del[gi], |a, &c| if c < a { c } else { a });
+        }
+    }
+
+    /// The DP column of the empty gold prefix (only insertions), into `col` (cleared first).
+    fn first_column(&self, col: &mut Vec<f32>) {
+        col.clear();
+        col.push(0.0);
+        for j in 1..self.w {
+            col.push(col[j - 1] + self.ins[j]);
+        }
+    }
+}
+
+/// The buffers of a ranked search, reused from call to call through [`SEARCH`].
+#[derive(Debug, Default)]
+struct SearchBuffers {
+    tables: Lookups,
+    /// The arena of queued nodes' DP columns.
+    cols: Vec<f32>,
+    /// The column being computed.
+    cur: Vec<f32>,
+    queue: BinaryHeap<Reverse<u64>>,
+    /// Per trie node, its column when queued (a node's entry is written when it is queued, and
+    /// only queued nodes are read, so entries left from earlier searches do no harm).
+    placed: Vec<Placed>,
+    best: BinaryHeap<Found>,
+}
+
+impl SearchBuffers {
+    /// Most `f32`s of arena kept between searches: an unbudgeted search can grow it far beyond
+    /// what the next one needs.
+    const KEEP: usize = 1 << 20;
+
+    /// Give back the memory of an unusually large search.
+    fn trim(&mut self) {
+        if self.cols.capacity() > Self::KEEP {
+            self.cols = Vec::new();
+        }
+        if self.queue.capacity() > Self::KEEP / 4 {
+            self.queue = BinaryHeap::new();
+        }
+    }
+}
+
+thread_local! {
+    /// Per-thread buffers of [`ChannelModel::search_ranked`]: allocating and growing the arena,
+    /// queue and lookup tables afresh took a good share of each search's instructions, and a
+    /// scratch argument would widen the API of every caller for this alone.
+    static SEARCH: RefCell<SearchBuffers> = RefCell::new(SearchBuffers::default());
 }
 
 /// A word found by the ranked search, ordered by rank (then word).
@@ -485,7 +676,6 @@ struct Found {
 #[derive(Debug, Clone)]
 pub struct Trie {
     nodes: Vec<TrieNode>,
-    max_depth: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -524,7 +714,6 @@ impl Trie {
             .collect();
         seqs.sort();
         seqs.dedup_by(|a, b| a.0 == b.0);
-        let max_depth = seqs.iter().map(|s| s.0.len()).max().unwrap_or(0);
         let mut nodes = vec![TrieNode {
             ch: 0,
             n_children: 0,
@@ -584,7 +773,7 @@ impl Trie {
             }
             nodes[i].min_prior = m;
         }
-        Trie { nodes, max_depth }
+        Trie { nodes }
     }
 
     /// Number of nodes (for diagnostics).
