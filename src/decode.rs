@@ -1493,14 +1493,17 @@ impl Restorer {
         let n2 = (si + 1 < slots.len()).then(|| id_at(k + 2));
         let list = slots[si].list;
         let chosen = choice[si];
-        // The neighbours' runs the search stored: they hold the two terms of every reading the
-        // beam extended (see `ListCache::after`).
+        // The neighbours' runs the search stored hold the two terms of the chosen reading (the
+        // beam extended the chosen path at every slot; see `ListCache::after`). Other readings
+        // are rarely there, and a probe that misses costs about what computing them does.
         let beside = |k: usize| slots.get(k).map(|s| (s.list, s.cands.len(), choice[k]));
         let beside = [beside(si + 1), beside(si + 2)];
         let after = lists.after(lm, list, (p1, &ids, n1, n2), beside, |i| i == chosen);
         let total = scores[chosen] + after.get(chosen).copied().unwrap_or(LOG_FLOOR);
         let cut = total - CONF_MARGIN;
-        let after = lists.after(lm, list, (p1, &ids, n1, n2), beside, |i| scores[i] >= cut);
+        let after = lists.after(lm, list, (p1, &ids, n1, n2), [None; 2], |i| {
+            scores[i] >= cut
+        });
         for (i, s) in scores.iter_mut().enumerate() {
             *s = match after.get(i) {
                 _ if i == chosen => total,
@@ -1680,8 +1683,8 @@ impl ListCache {
     /// `beside` gives the next two slots as `(list, readings, chosen reading)`: the two terms of
     /// a reading `w` are `logp(n1 | p1 w)` and `logp(n2 | w n1)`, which the search already
     /// computed into the runs of histories `(p1, w)` and `(w, n1)` whenever it extended them
-    /// (always for the chosen path, often for close alternatives). They are read from there —
-    /// the same numbers — and only the others are looked up in the model.
+    /// (always for the chosen path). They are read from there — the same numbers — when `beside`
+    /// is given, and looked up in the model otherwise or when the runs are not there.
     fn after(
         &mut self,
         lm: &LanguageModel,
