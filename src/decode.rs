@@ -1588,6 +1588,9 @@ const CONF_MARGIN: f32 = 8.0;
 /// few thousand paragraphs of 20-reading slots).
 const LIST_ARENA_LIMIT: usize = 1 << 22;
 
+/// The list cache's first reservation (scores; see `ListCache::start`).
+const LIST_ARENA_START: usize = 1 << 20;
+
 /// The LM scores of a slot's readings after a history `(w1, w2)`, kept as one run per
 /// `(w1, w2, readings)`: one probe serves every reading of the slot, and the history is looked up
 /// in the model once per miss rather than once per reading. Keys are 64-bit hashes (a collision
@@ -1613,6 +1616,13 @@ impl ListCache {
         if self.arena.len() >= LIST_ARENA_LIMIT {
             self.index.clear();
             self.arena.clear();
+        }
+        // A notice of a few thousand syllables stores some hundred thousand scores: room for
+        // them up front spares growing (copying) the arena and rehashing the index on the way
+        // (the pages are only touched as they fill).
+        if self.arena.capacity() == 0 {
+            self.arena.reserve(LIST_ARENA_START);
+            self.index.reserve(LIST_ARENA_START / 16);
         }
     }
 
