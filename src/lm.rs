@@ -212,83 +212,40 @@ fn rd_f32(b: &[u8], i: usize) -> f32 {
     f32::from_bits(rd_u32(b, i))
 }
 
-/// Position of `w` in the sorted `u16` run `[lo, hi)` of `arr` (branch-free binary search: the
-/// runs of frequent words are long and their probes are unpredictable).
+/// The `u16` run `[lo, hi)` of `arr` as little-endian byte pairs (the model's bytes may be
+/// unaligned, so they are not read as `u16`s); empty when out of range, which validation rules
+/// out for the runs the model stores.
+#[inline]
+fn run_u16(arr: &[u8], lo: usize, hi: usize) -> &[[u8; 2]] {
+    arr.get(2 * lo..2 * hi)
+        .map_or(&[], |s| s.as_chunks::<2>().0)
+}
+
+/// Position of `w` in the sorted run `run`: the standard library's binary search, which is
+/// branch-free (the runs of frequent words are long and their probes unpredictable) and reads
+/// without bounds checks.
+#[inline]
+fn search_u16(run: &[[u8; 2]], w: u16) -> Option<usize> {
+    run.binary_search_by(|x| u16::from_le_bytes(*x).cmp(&w))
+        .ok()
+}
+
+/// Position of `w` in the sorted `u16` run `[lo, hi)` of `arr`.
 #[inline]
 fn find_u16(arr: &[u8], lo: usize, hi: usize, w: u16) -> Option<usize> {
-    let slice = arr.get(2 * lo..2 * hi)?;
-    let key = |i: usize| u16::from_le_bytes([slice[2 * i], slice[2 * i + 1]]);
-    let mut size = hi - lo;
-    if size == 0 {
-        return None;
-    }
-    let mut base = 0usize;
-    while size > 1 {
-        let half = size / 2;
-        let mid = base + half;
-        base = if key(mid) <= w { mid } else { base };
-        size -= half;
-    }
-    (key(base) == w).then_some(lo + base)
+    search_u16(run_u16(arr, lo, hi), w).map(|k| lo + k)
 }
 
-/// Most words [`LanguageModel::lower_many`] and [`LanguageModel::after_many`] sort (a slot's
-/// readings are far fewer); longer lists are looked up one by one.
-const MANY_MAX: usize = 32;
+/// Longest trigram run [`LanguageModel::logp_in_many`] filters (in a longer one most bits of the
+/// 64-bit filter are set, and it would only cost time).
+const FILTER_MAX: usize = 64;
 
-/// A list of at most [`MANY_MAX`] words sorted by id, each packed with its place in the list
-/// (`id << 8 | place`: one integer sort, no tuples).
-struct IdOrder {
-    keys: [u32; MANY_MAX],
-    len: usize,
-}
-
-impl IdOrder {
-    /// `(id, place)` in increasing id order.
-    fn iter(&self) -> impl Iterator<Item = (u32, usize)> + '_ {
-        self.keys[..self.len]
-            .iter()
-            .map(|&k| (k >> 8, (k & 0xff) as usize))
-    }
-}
-
-/// `ws` in increasing id order with their places, or `None` when there are too many or an id
-/// does not fit the packing (ids far outside the vocabulary).
-fn id_order(ws: &[WordId]) -> Option<IdOrder> {
-    if ws.len() > MANY_MAX || ws.iter().any(|w| w.0 >= 1 << 24) {
-        return None;
-    }
-    let mut keys = [0u32; MANY_MAX];
-    for (i, (k, w)) in keys.iter_mut().zip(ws).enumerate() {
-        *k = (w.0 << 8) | i as u32;
-    }
-    keys[..ws.len()].sort_unstable();
-    Some(IdOrder {
-        keys,
-        len: ws.len(),
-    })
-}
-
-/// The position of `w` in the sorted `u16` run `[*lo, hi)` of `arr`, searching on from `*lo`
-/// by doubling steps then bisecting, and leaving `*lo` at the first position whose word is at
-/// least `w`: searches for increasing words walk the run once.
-fn gallop(arr: &[u8], lo: &mut usize, hi: usize, w: u16) -> Option<usize> {
-    let mut step = 1;
-    while *lo + step < hi && rd_u16(arr, *lo + step - 1) < w {
-        step *= 2;
-    }
-    let mut a = if step == 1 { *lo } else { *lo + step / 2 };
-    let mut b = (*lo + step).min(hi);
-    while a < b {
-        let mid = (a + b) / 2;
-        if rd_u16(arr, mid) < w {
-            a = mid + 1;
-        } else {
-            b = mid;
-        }
-    }
-    *lo = a;
-    (a < hi && rd_u16(arr, a) == w).then_some(a)
+/// Bit `w % 64` of each word `w` of `run`: a word whose bit is clear is not in the run, so most
+/// readings after a history with a short trigram run are scored without searching it.
+#[inline]
+fn filter_of(run: &[[u8; 2]]) -> u64 {
+    run.iter()
+        .fold(0, |m, x| m | 1u64 << (u16::from_le_bytes(*x) & 63))
 }
 
 impl LanguageModel {
@@ -631,39 +588,41 @@ impl LanguageModel {
     }
 
     /// [`LanguageModel::lower`] of `w2` and each word of `ws`, appended to `out` in the order of
-    /// `ws`. The words are looked up in increasing id order, each search galloping on from where
-    /// the previous one ended: the bigram run of a frequent `w2` is long, and the searches of one
-    /// slot's readings then share their way through it instead of each starting at its ends.
+    /// `ws`. The bigram run of `w2` and the sections are sliced once, then each word is found by a
+    /// branch-free binary search (cheaper than sorting a slot's readings to walk the run in order).
     pub fn lower_many(&self, w2: WordId, ws: &[WordId], out: &mut Vec<f32>) {
-        let Some(order) = id_order(ws).filter(|_| (w2.0 as usize) < self.vocab) else {
+        if w2.0 as usize >= self.vocab {
             out.extend(ws.iter().map(|&w| self.lower(w2, w)));
             return;
-        };
-        let base = out.len();
-        out.extend(std::iter::repeat_n(LOG_ZERO, ws.len()));
-        let starts = self.sec(&self.s.bi_start);
-        let words = self.sec(&self.s.bi_word);
-        let mut lo = rd_u32(starts, w2.0 as usize) as usize;
-        let hi = rd_u32(starts, w2.0 as usize + 1) as usize;
-        let bo = rd_f32(self.sec(&self.s.uni_backoff), w2.0 as usize);
-        for (w, i) in order.iter() {
-            if w == BOS || w as usize >= self.vocab {
-                continue;
-            }
-            let v = match gallop(words, &mut lo, hi, w as u16) {
-                Some(j) => self.bi_prob(j),
-                None => bo + rd_f32(self.sec(&self.s.uni_logp), w as usize),
-            };
-            if let Some(x) = out.get_mut(base + i) {
-                *x = v;
-            }
         }
+        let (lo, run) = self.bigram_run(w2.0);
+        let probs = self.sec(&self.s.bi_prob).get(lo..).unwrap_or(&[]);
+        let uni = self.sec(&self.s.uni_logp);
+        let bo = rd_f32(self.sec(&self.s.uni_backoff), w2.0 as usize);
+        out.extend(ws.iter().map(|&w| {
+            if w.0 == BOS || w.0 as usize >= self.vocab {
+                return LOG_ZERO;
+            }
+            match search_u16(run, w.0 as u16) {
+                Some(k) => self.bi_code[usize::from(probs.get(k).copied().unwrap_or(0))],
+                None => bo + rd_f32(uni, w.0 as usize),
+            }
+        }));
+    }
+
+    /// The bigram run of `w` (`w` in the vocabulary): where it starts, and its words.
+    #[inline]
+    fn bigram_run(&self, w: u32) -> (usize, &[[u8; 2]]) {
+        let starts = self.sec(&self.s.bi_start);
+        let lo = rd_u32(starts, w as usize) as usize;
+        let hi = rd_u32(starts, w as usize + 1) as usize;
+        (lo, run_u16(self.sec(&self.s.bi_word), lo, hi))
     }
 
     /// For each `w` of `ws`, `logp(p1, w, n1)` plus, given `n2`, `logp(w, n1, n2)`: the terms in
     /// which a reading `w` is history, appended to `out` in the order of `ws` (equal to those
-    /// `logp` calls). The bigram `(p1, w)` of every reading is found galloping through the run of
-    /// `p1` in id order, and the bigram `(w, n1)` serves both terms.
+    /// `logp` calls). The run of `p1` and what depends on `n1` and `n2` only are looked up once,
+    /// and the bigram `(w, n1)` of a reading serves both its terms.
     pub fn after_many(
         &self,
         p1: WordId,
@@ -671,64 +630,56 @@ impl LanguageModel {
         (n1, n2): (WordId, Option<WordId>),
         out: &mut Vec<f32>,
     ) {
-        let third = |w: WordId| n2.map_or(0.0, |n2| self.logp(w, n1, n2));
-        let Some(order) = id_order(ws) else {
-            out.extend(ws.iter().map(|&w| self.logp(p1, w, n1) + third(w)));
-            return;
-        };
-        let base = out.len();
-        out.extend(std::iter::repeat_n(LOG_ZERO, ws.len()));
         let valid = |w: u32| w != BOS && (w as usize) < self.vocab;
-        let starts = self.sec(&self.s.bi_start);
-        let words = self.sec(&self.s.bi_word);
-        let (mut lo, hi) = if (p1.0 as usize) < self.vocab {
-            (
-                rd_u32(starts, p1.0 as usize) as usize,
-                rd_u32(starts, p1.0 as usize + 1) as usize,
-            )
+        let (p1_lo, p1_run) = if (p1.0 as usize) < self.vocab {
+            self.bigram_run(p1.0)
         } else {
-            (0, 0)
+            (0, &[][..])
         };
+        let n1_valid = valid(n1.0);
+        let n1_known = (n1.0 as usize) < self.vocab;
         // `log P(n2 | n1)` backs off the same way after every reading.
         let n2_lower = n2.map(|n2| (n2, self.lower(n1, n2)));
-        for (w, i) in order.iter() {
-            let v = if w as usize >= self.vocab {
-                self.logp_unigram(n1) + third(WordId(w))
-            } else {
-                // The bigram `(w, n1)`: the lower order of the first term, the second's history.
-                let wn1 = self.bigram(w, n1.0);
-                let first = if !valid(n1.0) {
-                    LOG_ZERO
-                } else {
-                    let ctx = gallop(words, &mut lo, hi, w as u16).map(|j| self.hist_at(j));
-                    let lower = match wn1 {
-                        Some(j) => self.bi_prob(j),
-                        None => self.unigram_after(w, n1.0),
-                    };
-                    match ctx {
-                        Some((tlo, thi, bo)) => {
-                            self.trigram_in(tlo, thi, n1.0 as u16).unwrap_or(bo + lower)
-                        }
-                        None => 0.0 + lower,
-                    }
-                };
-                let second = match n2_lower {
-                    None => 0.0,
-                    Some((n2, _)) if n1.0 as usize >= self.vocab => self.logp_unigram(n2),
-                    Some((n2, _)) if !valid(n2.0) => LOG_ZERO,
-                    Some((n2, lower)) => match wn1.map(|j| self.hist_at(j)) {
-                        Some((tlo, thi, bo)) => {
-                            self.trigram_in(tlo, thi, n2.0 as u16).unwrap_or(bo + lower)
-                        }
-                        None => 0.0 + lower,
-                    },
-                };
-                first + second
-            };
-            if let Some(x) = out.get_mut(base + i) {
-                *x = v;
+        out.extend(ws.iter().map(|&w| {
+            let w = w.0;
+            if w as usize >= self.vocab {
+                return self.logp_unigram(n1) + n2.map_or(0.0, |n2| self.logp(WordId(w), n1, n2));
             }
-        }
+            // The bigram `(w, n1)`: the lower order of the first term, the second's history.
+            let wn1 = if n1_known {
+                let (lo, run) = self.bigram_run(w);
+                search_u16(run, n1.0 as u16).map(|k| lo + k)
+            } else {
+                None
+            };
+            let first = if !n1_valid {
+                LOG_ZERO
+            } else {
+                let ctx = search_u16(p1_run, w as u16).map(|k| self.hist_at(p1_lo + k));
+                let lower = match wn1 {
+                    Some(j) => self.bi_prob(j),
+                    None => self.unigram_after(w, n1.0),
+                };
+                match ctx {
+                    Some((tlo, thi, bo)) => {
+                        self.trigram_in(tlo, thi, n1.0 as u16).unwrap_or(bo + lower)
+                    }
+                    None => 0.0 + lower,
+                }
+            };
+            let second = match n2_lower {
+                None => 0.0,
+                Some((n2, _)) if !n1_known => self.logp_unigram(n2),
+                Some((n2, _)) if !valid(n2.0) => LOG_ZERO,
+                Some((n2, lower)) => match wn1.map(|j| self.hist_at(j)) {
+                    Some((tlo, thi, bo)) => {
+                        self.trigram_in(tlo, thi, n2.0 as u16).unwrap_or(bo + lower)
+                    }
+                    None => 0.0 + lower,
+                },
+            };
+            first + second
+        }));
     }
 
     /// The quantised probability of bigram `j`.
@@ -780,24 +731,26 @@ impl LanguageModel {
                 }
             }));
         } else {
-            // Runs are mostly a handful of words: scanned, not bisected, and sliced once.
-            let words = self.sec(&self.s.tri_word);
-            let run = words.get(2 * h.tlo..2 * h.thi).unwrap_or(&[]);
-            let short = h.thi - h.tlo <= 16;
+            // Runs are mostly a handful of words: most readings are ruled out by the run's filter.
+            let run = run_u16(self.sec(&self.s.tri_word), h.tlo, h.thi);
+            let probs = self.sec(&self.s.tri_prob).get(h.tlo..).unwrap_or(&[]);
+            let filter = if run.len() <= FILTER_MAX {
+                filter_of(run)
+            } else {
+                u64::MAX
+            };
             out.extend(ws.iter().enumerate().map(|(i, &w)| {
                 if !valid(w) {
                     return LOG_ZERO;
                 }
                 let w16 = w.0 as u16;
-                let at = if short {
-                    run.chunks_exact(2)
-                        .position(|x| u16::from_le_bytes([x[0], x[1]]) == w16)
-                        .map(|k| h.tlo + k)
+                let at = if filter >> (w16 & 63) & 1 == 0 {
+                    None
                 } else {
-                    find_u16(words, h.tlo, h.thi, w16)
+                    search_u16(run, w16)
                 };
                 match at {
-                    Some(k) => self.tri_prob(k),
+                    Some(k) => self.tri_code[usize::from(probs.get(k).copied().unwrap_or(0))],
                     None => h.ctx_bo + lower(i),
                 }
             }));

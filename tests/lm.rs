@@ -116,7 +116,7 @@ fn logp_many_matches_logp() {
     assert_eq!(lm.logp(lm.bos(), lm.bos(), lm.bos()), sohoa::lm::LOG_ZERO);
 }
 
-/// `lower_many` (sorted, galloping searches) gives exactly `lower` of each word in the order
+/// `lower_many` (one binary search per word in the sliced run) gives exactly `lower` of each word in the order
 /// given, `logp_in_many` exactly `logp` after a history, and `after_many` exactly the two `logp`
 /// terms in which each word is history, duplicates, `<s>` and ids outside the vocabulary included; on the tiny model and on the
 /// shipped one, whose frequent words have bigram runs thousands long.
