@@ -720,6 +720,7 @@ impl Restorer {
             scratch.list_cache = ListCache::default();
             scratch.owner = self.id;
         }
+        scratch.list_cache.reserve(text.len());
         // Split into lines (keeping terminators) and group into paragraphs.
         let mut out = String::with_capacity(text.len() + text.len() / 8);
         let mut changes = Vec::new();
@@ -1617,12 +1618,17 @@ impl ListCache {
             self.index.clear();
             self.arena.clear();
         }
-        // A notice of a few thousand syllables stores some hundred thousand scores: room for
-        // them up front spares growing (copying) the arena and rehashing the index on the way
-        // (the pages are only touched as they fill).
+    }
+
+    /// Make room for restoring a text of `bytes` bytes into an empty cache: a syllable stores some
+    /// hundred scores (a notice of a few thousand syllables hundreds of thousands), and room up
+    /// front spares growing (copying) the arena and rehashing the index on the way. Sized by the
+    /// text, so that the many scratches of paragraphs restored in parallel stay small.
+    fn reserve(&mut self, bytes: usize) {
         if self.arena.capacity() == 0 {
-            self.arena.reserve(LIST_ARENA_START);
-            self.index.reserve(LIST_ARENA_START / 16);
+            let want = (bytes * 24).min(LIST_ARENA_START);
+            self.arena.reserve(want);
+            self.index.reserve(want / 12);
         }
     }
 
