@@ -1,6 +1,7 @@
 //! Decoder tests on text we wrote: our notices read by real Tesseract (`corpus/dev`), and small
 //! garbled fixtures that show each kind of OCR damage the restorer must undo.
 
+use sohoa::candidates::Mode;
 use sohoa::{Models, Restorer, RestorerBuilder};
 use std::sync::{Arc, OnceLock};
 
@@ -157,7 +158,7 @@ fn candidate_table_is_used_and_changes_nothing() {
 #[test]
 fn a_computed_candidate_table_matches_the_search() {
     let text = "Két luan ctia Chii tich UBND tinh tai cudc hop ngay 13 thang 6\n\
-                THONG BAO KET LUAN cta Ban Chi dao 13 d4u nim\n";
+                THONG BAO KET LUAN cta Ban Chi dao 13 d4u nim, tro’ lai si? dung\n";
     let plain = Models {
         candidates: None,
         ..Models::embedded().unwrap()
@@ -165,6 +166,15 @@ fn a_computed_candidate_table_matches_the_search() {
     let searcher = RestorerBuilder::new().build(Arc::new(plain)).unwrap();
     let table = searcher.candidate_table([text]);
     assert!(table.len() > 1110, "word tokens and every 1-3 digit number");
+    // A word with a mark glued after it is searched with the mark too, as the decoder does.
+    for glued in ["tro’", "si?"] {
+        assert!(table.get(Mode::Word, glued).is_some(), "{glued} tabled");
+        assert!(table.get(Mode::Upper, glued).is_some(), "{glued} tabled");
+    }
+    assert!(
+        table.get(Mode::Word, "lai,").is_none(),
+        "a comma is not a glued mark"
+    );
     let cached = Models {
         candidates: Some(table),
         ..Models::embedded().unwrap()
