@@ -1031,7 +1031,7 @@ mod train {
                         let mark = m.text(s);
                         let glued = m.kind == TokenKind::Punct
                             && m.start == t.end
-                            && matches!(mark, "?" | "’" | "'")
+                            && crate::token::is_glue_mark(mark)
                             && toks.get(k + 2).is_none_or(|n| {
                                 n.kind == TokenKind::Space
                                     || matches!(n.text(s), "," | "." | ";" | ":" | ")" | "\"")

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
 use crate::lm::{unit_of, LanguageModel, WordId};
 use crate::syllable::{self, Case};
-use crate::token::{is_lookalike_symbol, tokenize_into, Token, TokenKind};
+use crate::token::{is_glue_mark, is_lookalike_symbol, tokenize_into, Token, TokenKind};
 use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -1108,7 +1108,7 @@ impl Restorer {
                     // A mark glued after a word is also searched with it (`glued_candidates`).
                     if let Some(m) = toks.get(i + 1).filter(|m| m.start == t.end) {
                         let mark = m.text(line);
-                        if matches!(mark, "?" | "’" | "'") {
+                        if is_glue_mark(mark) {
                             words.insert(fold(&format!("{w}{mark}")));
                         }
                     }
@@ -1535,7 +1535,7 @@ fn glued_mark<'t>(
         return None;
     }
     let mark = tok_text(next);
-    if !matches!(mark, "?" | "’" | "'") {
+    if !is_glue_mark(mark) {
         return None;
     }
     let after_ok = toks.get(ti + 2).is_none_or(|n| {

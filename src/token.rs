@@ -39,6 +39,14 @@ impl Token {
     }
 }
 
+/// Marks that OCR engines without a Vietnamese model print for a hook or horn when they glue them
+/// after the word (`si?` for sử, `tv’` for từ): the channel trainer, the decoder and the candidate
+/// table all read such a mark with the word before it.
+#[must_use]
+pub fn is_glue_mark(s: &str) -> bool {
+    matches!(s, "?" | "’" | "'")
+}
+
 /// Symbols that OCR engines without a Vietnamese model produce in place of marked letters; they
 /// belong to the word they touch.
 #[must_use]
