@@ -529,13 +529,22 @@ impl Ord for Ordered {
 /// order `(bound, node)`; a node is queued at most once (from its parent's one expansion), so no
 /// two keys are equal and nodes come off the queue in that order whatever the heap's layout.
 fn queue_key(bound: f32, node: u32) -> u64 {
-    let b = bound.to_bits();
-    // Negative values in reverse, below the positive ones (as `total_cmp`).
-    let b = if b >> 31 == 1 { !b } else { b | 1 << 31 };
-    u64::from(b) << 32 | u64::from(node)
+    u64::from(total_order_bits(bound)) << 32 | u64::from(node)
 }
 
-/// `(bound, node)` back from [`queue_key`], bit for bit.
+/// `x`'s bits mapped so that unsigned integer order is `f32::total_cmp` order (negative values
+/// in reverse, below the positive ones): searches that sort by a float sort integers instead
+/// (the ranked search's queue here, the decoder's beam cells).
+pub(crate) fn total_order_bits(x: f32) -> u32 {
+    let b = x.to_bits();
+    if b >> 31 == 1 {
+        !b
+    } else {
+        b | 1 << 31
+    }
+}
+
+/// `(bound, node)` back from [`queue_key`] (inverting [`total_order_bits`]), bit for bit.
 fn from_queue_key(key: u64) -> (f32, u32) {
     let b = (key >> 32) as u32;
     let b = if b >> 31 == 1 { b & !(1 << 31) } else { !b };

@@ -9,7 +9,7 @@
 //! word token comes out exactly as it went in.
 
 use crate::candidates::{CandidateTable, Mode};
-use crate::channel::{fold, ChannelModel, RankedQuery, Trie};
+use crate::channel::{fold, total_order_bits, ChannelModel, RankedQuery, Trie};
 use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
 use crate::lm::{unit_of, LanguageModel, WordId};
@@ -636,10 +636,7 @@ struct Cell {
 impl Cell {
     /// Sort key, best first: higher score (in `f32::total_cmp` order), then earlier extension.
     fn rank(&self) -> u64 {
-        let bits = self.score.to_bits() as i32;
-        // `total_cmp`'s order as an unsigned integer
-        let total = (bits ^ ((((bits >> 31) as u32) >> 1) as i32)) as u32 ^ 0x8000_0000;
-        (u64::from(!total) << 32) | u64::from(self.order)
+        (u64::from(!total_order_bits(self.score)) << 32) | u64::from(self.order)
     }
 
     const EMPTY: Cell = Cell {
