@@ -1083,9 +1083,9 @@ impl Restorer {
     }
 
     /// Compute a candidate table for the word tokens of `ocr_texts` (folded; searched as in
-    /// lower case and as in capitals; a word with a mark glued after it also with the mark) and every bare number of one to three digits, under this
-    /// restorer's models and settings. See [`crate::candidates`]; `sohoa model candidates` writes it to
-    /// `dictionaries/candidates.smt`.
+    /// lower case and as in capitals; a word with a mark glued after it also with the mark) and
+    /// every bare number of one to three digits, under this restorer's models and settings. See
+    /// [`crate::candidates`]; `sohoa model candidates` writes it to `dictionaries/candidates.smt`.
     #[must_use]
     pub fn candidate_table<'a>(
         &self,
@@ -1586,7 +1586,7 @@ const CONF_MARGIN: f32 = 8.0;
 /// few thousand paragraphs of 20-reading slots).
 const LIST_ARENA_LIMIT: usize = 1 << 22;
 
-/// The list cache's first reservation (scores; see `ListCache::start`).
+/// Most scores the list cache reserves room for up front (see `ListCache::reserve`).
 const LIST_ARENA_START: usize = 1 << 20;
 
 /// The LM scores of a slot's readings after a history `(w1, w2)`, kept as one run per
