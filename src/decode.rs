@@ -841,6 +841,8 @@ impl Restorer {
         );
         // Build slots.
         let mut slots: Vec<Slot> = Vec::new();
+        // Roman numerals by token index (increasing), in standard capitals.
+        let mut romans: Vec<(usize, String)> = Vec::new();
         let mut swallowed = usize::MAX; // a mark read as part of the word before it
         for (ti, bt) in toks.iter().enumerate() {
             if ti == swallowed {
@@ -881,21 +883,32 @@ impl Restorer {
                     };
                     slots.push(Slot::new(ti, cands));
                 }
+                TokenKind::Word if !protected[ti] => match roman_at(&toks, ti, &tok_text) {
+                    // A roman numeral (`Il.` for `II.`): one reading, the numeral in capitals.
+                    Some(numeral) => {
+                        let cand = Cand {
+                            entry: u32::MAX,
+                            lm: lm.get(&numeral.to_lowercase()).unwrap_or(lm.unk()),
+                            cost: 0.0,
+                            glued: false,
+                        };
+                        romans.push((ti, numeral));
+                        slots.push(Slot::new(ti, Arc::from(vec![cand])));
+                    }
+                    None => {
+                        let cands = match glued_mark(&toks, ti, &tok_text) {
+                            Some(m) => {
+                                swallowed = ti + 1;
+                                self.glued_candidates(t, m, scratch)
+                            }
+                            None => self.word_candidates(t, scratch),
+                        };
+                        slots.push(Slot::new(ti, cands));
+                    }
+                },
                 TokenKind::Word => {
-                    let mark = if protected[ti] {
-                        None
-                    } else {
-                        glued_mark(&toks, ti, &tok_text)
-                    };
-                    let cands = if protected[ti] {
-                        self.code_candidates(t, scratch)
-                    } else if let Some(m) = mark {
-                        swallowed = ti + 1;
-                        self.glued_candidates(t, m, scratch)
-                    } else {
-                        self.word_candidates(t, scratch)
-                    };
-                    slots.push(Slot::new(ti, cands));
+                    // Part of a code (`QD` in `573/QD-UBND`).
+                    slots.push(Slot::new(ti, self.code_candidates(t, scratch)));
                 }
             }
         }
@@ -963,11 +976,25 @@ impl Restorer {
                 *conf_sum += f64::from(conf);
             }
             let cand = &slot.cands[ci];
+            if let Ok(k) = romans.binary_search_by_key(&slot.token, |r| r.0) {
+                let numeral = &romans[k].1;
+                if numeral != orig {
+                    changes.push(Change {
+                        line: bt.line_no,
+                        span: [bt.text_start, bt.line_start + bt.tok.end],
+                        original: orig.to_string(),
+                        restored: numeral.clone(),
+                        confidence: conf,
+                    });
+                    replaced[slot.token] = Some(numeral.clone());
+                }
+                continue;
+            }
             if cand.entry == u32::MAX {
                 continue;
             }
             let e = &self.entries[cand.entry as usize];
-            let new = render_case(orig, e);
+            let new = render_case(orig, e, || capitals_around(&toks, slot.token, &tok_text));
             if cand.glued {
                 // the word and the mark glued to it become one restored word
                 let mark = &toks[slot.token + 1];
@@ -1548,6 +1575,42 @@ fn glued_mark<'t>(
     (after_ok && !opened).then_some(mark)
 }
 
+/// The roman numeral word token `ti` stands for, in standard capitals, when both its form and its
+/// place say so: the number of a heading, first on its line and followed by `.` (`II. KẾT QUẢ`,
+/// OCR'd `Il. KET QUA`), or the number after a word that counts in roman numerals (`quý II`,
+/// `Chương III`, `khóa XV`). Elsewhere `VI` or `XI` may be words (`VI PHẠM`, `XI MĂNG`).
+fn roman_at<'t>(
+    toks: &[BlockToken],
+    ti: usize,
+    tok_text: &impl Fn(&BlockToken) -> &'t str,
+) -> Option<String> {
+    let (numeral, _) = crate::token::roman_numeral(tok_text(&toks[ti]))?;
+    let line = toks[ti].line_no;
+    let prev = toks[..ti]
+        .iter()
+        .rev()
+        .take_while(|t| t.line_no == line)
+        .find(|t| t.tok.kind != TokenKind::Space);
+    let heading = prev.is_none()
+        && toks
+            .get(ti + 1)
+            .is_some_and(|n| n.line_no == line && tok_text(n) == ".");
+    // After a counting word, a small `i` is more likely a letter than OCR's capital I (`Phan Xi
+    // Păng`), so only capitals and OCR's `l`/`1` count there.
+    let counted = !tok_text(&toks[ti]).contains('i')
+        && prev.is_some_and(|p| {
+            p.tok.kind == TokenKind::Word
+                && COUNTS_IN_ROMAN.contains(&syllable::skeleton(tok_text(p)).as_str())
+        });
+    (heading || counted).then_some(numeral)
+}
+
+/// Skeletons of the words a roman numeral follows in administrative text: quý, chương, phần,
+/// mục, khóa, kỳ, tập, (đại) hội, (phụ) lục, (giai) đoạn, (lần) thứ, (Đợt).
+const COUNTS_IN_ROMAN: [&str; 12] = [
+    "quy", "chuong", "phan", "muc", "khoa", "ky", "tap", "hoi", "luc", "doan", "thu", "dot",
+];
+
 /// Priors as the decoder uses them: `(byte start, byte end, extra change cost)` sorted by start,
 /// and the longest span's length in bytes.
 #[derive(Default)]
@@ -1813,7 +1876,11 @@ fn only_gains_d(token: &str, abbr: &str, p_and_b: bool) -> bool {
 }
 
 /// Render a lexicon entry in the case of the original token.
-fn render_case(orig: &str, e: &Entry) -> String {
+/// The restored word `e` in the case of the OCR token `orig`. A token in mixed case is one whose
+/// marked letter OCR read in the other case, both ways: `CHi` for CHỈ, `COng` for Công, `NGi` for
+/// Nội. Its own letters cannot tell which, so its neighbours do (`in_capitals`, asked only then): in
+/// a line of capitals it is in capitals, else it keeps its first letter's case.
+fn render_case(orig: &str, e: &Entry, in_capitals: impl FnOnce() -> bool) -> String {
     if e.kind == EntryKind::Abbrev {
         return e.text.to_uppercase();
     }
@@ -1822,8 +1889,45 @@ fn render_case(orig: &str, e: &Entry) -> String {
             e.text.to_uppercase()
         }
         Case::Upper | Case::Title => syllable::apply_case(&e.text, Case::Title),
+        Case::Mixed if orig.chars().next().is_some_and(char::is_uppercase) => {
+            if in_capitals() {
+                e.text.to_uppercase()
+            } else {
+                syllable::apply_case(&e.text, Case::Title)
+            }
+        }
         _ => e.text.clone(),
     }
+}
+
+/// Whether the word tokens next to token `ti` on its line (the nearest before and after it that
+/// are not in mixed case themselves) are in capitals: at least one, and none in small letters.
+fn capitals_around<'t>(
+    toks: &[BlockToken],
+    ti: usize,
+    tok_text: &impl Fn(&BlockToken) -> &'t str,
+) -> bool {
+    let line = toks[ti].line_no;
+    let near = |t: &&BlockToken| {
+        t.tok.kind == TokenKind::Word
+            && syllable::case_of(tok_text(t)) != Case::Mixed
+            && tok_text(t).chars().filter(|c| c.is_alphabetic()).count() > 1
+    };
+    let before = toks[..ti]
+        .iter()
+        .rev()
+        .take_while(|t| t.line_no == line)
+        .find(near);
+    let after = toks[ti + 1..]
+        .iter()
+        .take_while(|t| t.line_no == line)
+        .find(near);
+    let cases: Vec<Case> = [before, after]
+        .into_iter()
+        .flatten()
+        .map(|t| syllable::case_of(tok_text(t)))
+        .collect();
+    !cases.is_empty() && cases.iter().all(|&c| c == Case::Upper)
 }
 
 /// Tokens that belong to codes, URLs, e-mail addresses or numbers written with separators:
@@ -1833,13 +1937,10 @@ fn protected_tokens(text: &str, toks: &[(usize, usize, TokenKind)]) -> Vec<bool>
     let at = |i: usize| -> &str { &text[toks[i].0..toks[i].1] };
     for i in 0..toks.len() {
         let (kind, t) = (toks[i].2, at(i));
-        // neighbours without space
-        let prev = if i > 0 { Some(at(i - 1)) } else { None };
-        let next = if i + 1 < toks.len() {
-            Some(at(i + 1))
-        } else {
-            None
-        };
+        // Neighbours without space between: the tokens of a block's lines follow one another
+        // with no token for the line break, so the previous line's last token is not one.
+        let prev = (i > 0 && toks[i - 1].1 == toks[i].0).then(|| at(i - 1));
+        let next = (i + 1 < toks.len() && toks[i].1 == toks[i + 1].0).then(|| at(i + 1));
         let joins = |s: Option<&str>| {
             matches!(
                 s,
@@ -1882,11 +1983,11 @@ fn protected_tokens(text: &str, toks: &[(usize, usize, TokenKind)]) -> Vec<bool>
             _ => {}
         }
     }
-    // a URL: everything from http/www to the next space
+    // a URL: everything from http/www to the next space or line break
     let mut in_url = false;
     for i in 0..toks.len() {
         let t = at(i);
-        if toks[i].2 == TokenKind::Space {
+        if toks[i].2 == TokenKind::Space || (i > 0 && toks[i - 1].1 != toks[i].0) {
             in_url = false;
         } else if t.starts_with("http") || t.starts_with("www") {
             in_url = true;

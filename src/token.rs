@@ -47,6 +47,36 @@ pub fn is_glue_mark(s: &str) -> bool {
     matches!(s, "?" | "’" | "'")
 }
 
+/// A roman numeral as OCR writes it, where a capital `I` is often read as `l`, `1` or, after the
+/// first letter, `i` (`Il` for `II`, `Ill` for `III`, `Vil` for `VII`): the numeral in standard
+/// capitals and its value, for numerals I to XXXIX written in the standard form and starting with
+/// a real capital `I`, `V` or `X` (so `ll`, `1l` and `lI` are not numerals). Whether a token that
+/// looks like one is one depends on where it stands (a heading's number, `quý II`), which the
+/// caller decides.
+#[must_use]
+pub fn roman_numeral(s: &str) -> Option<(String, u32)> {
+    const TENS: [&str; 4] = ["", "X", "XX", "XXX"];
+    const ONES: [&str; 10] = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"];
+    if !s.starts_with(['I', 'V', 'X']) {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        out.push(match c {
+            'I' | 'V' | 'X' => c,
+            'l' | '1' | 'i' => 'I',
+            _ => return None,
+        });
+    }
+    // Standard forms are unique: some tens part, then exactly one ones part.
+    let value = (0..TENS.len()).find_map(|t| {
+        let rest = out.strip_prefix(TENS[t])?;
+        let o = ONES.iter().position(|x| *x == rest)?;
+        Some(t * 10 + o)
+    })?;
+    (value > 0).then_some((out, value as u32))
+}
+
 /// Symbols that OCR engines without a Vietnamese model produce in place of marked letters; they
 /// belong to the word they touch.
 #[must_use]
@@ -200,6 +230,32 @@ pub fn fold(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn roman_numerals_with_ocr_look_alikes() {
+        let r = |s: &str| roman_numeral(s);
+        for (s, numeral, v) in [
+            ("I", "I", 1),
+            ("Il", "II", 2),
+            ("I1", "II", 2),
+            ("Ill", "III", 3),
+            ("IV", "IV", 4),
+            ("Vil", "VII", 7),
+            ("VIll", "VIII", 8),
+            ("IX", "IX", 9),
+            ("XIl", "XII", 12),
+            ("XIX", "XIX", 19),
+            ("XXXIX", "XXXIX", 39),
+        ] {
+            assert_eq!(r(s), Some((numeral.to_string(), v)), "{s}");
+        }
+        // Not numerals: no leading capital, non-standard forms, other letters, out of range.
+        for s in [
+            "", "ll", "lI", "1l", "iI", "IIII", "VV", "IIV", "VX", "XXXX", "XL", "Việt", "IC", "Xa",
+        ] {
+            assert_eq!(r(s), None, "{s}");
+        }
+    }
 
     fn kinds(s: &str) -> Vec<(TokenKind, &str)> {
         tokenize(s).iter().map(|t| (t.kind, t.text(s))).collect()

@@ -203,3 +203,45 @@ fn codes_only_gain_their_d() {
     }
     assert_eq!(out.text.chars().count(), ocr.chars().count());
 }
+
+#[test]
+fn roman_numerals_read_with_l_for_i_are_restored_where_they_stand() {
+    let r = restorer();
+    let text = "Il. KET QUA THUC HIEN\nIll. NHIEM VU TRONG TAM\n\
+                Ket qua quy Il nam 2023 va Chuong Ill cua Luat\n";
+    let out = r.restore(text);
+    let lines: Vec<&str> = out.text.lines().collect();
+    assert!(lines[0].starts_with("II. "), "{}", lines[0]);
+    assert!(lines[1].starts_with("III. "), "{}", lines[1]);
+    assert!(lines[2].contains("quý II năm 2023"), "{}", lines[2]);
+    assert!(lines[2].contains("Chương III"), "{}", lines[2]);
+    // Every numeral restored is a traced change.
+    let c = out.changes.iter().find(|c| c.original == "Il").unwrap();
+    assert_eq!((c.restored.as_str(), c.span, c.line), ("II", [0, 2], 1));
+    // Elsewhere the same letters are words, or left alone: never a numeral.
+    let out = r.restore("Xu ly VI PHAM HANH CHINH\nOng Il di cong tac\n");
+    assert!(out.text.contains("VI PHẠM"), "{}", out.text);
+    assert!(!out.text.contains("II"), "{}", out.text);
+}
+
+#[test]
+fn words_in_capitals_with_a_small_marked_letter_stay_in_capitals() {
+    // OCR reads a marked capital as a small letter (`CHi` for CHỈ).
+    let out = restorer().restore("KET QUA CAC CHi SO NAM 2022\nTHONG BAO KET LUAN CUa CHU TiCH\n");
+    assert_eq!(
+        out.text,
+        "KẾT QUẢ CÁC CHỈ SỐ NĂM 2022\nTHÔNG BÁO KẾT LUẬN CỦA CHỦ TỊCH\n"
+    );
+}
+
+#[test]
+fn a_line_break_does_not_glue_tokens_into_a_code_or_url() {
+    // The previous line ending in `.` or a URL must not make the next line's first word part of
+    // one (the lines of a paragraph are decoded together).
+    let out = restorer()
+        .restore("Thuc hien tot.\nIll. KET QUA\nXem tai www.dongnai.gov.vn\nKet qua tot\n");
+    let lines: Vec<&str> = out.text.lines().collect();
+    assert_eq!(lines[1], "III. KẾT QUẢ");
+    assert_eq!(lines[2], "Xem tại www.dongnai.gov.vn");
+    assert_eq!(lines[3], "Kết quả tốt");
+}
