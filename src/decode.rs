@@ -744,6 +744,7 @@ impl Restorer {
             pieces.push((pos, content, term, line_no));
             pos += content.len() + term.len();
         }
+        let markers = list_markers(pieces.iter().map(|p| (p.0, p.1)));
         let mut i = 0;
         while i < pieces.len() {
             block.clear();
@@ -753,7 +754,7 @@ impl Restorer {
             }
             if !block.is_empty() {
                 let restored = self.decode_block(
-                    (text, priors),
+                    (text, priors, &markers),
                     &block,
                     scratch,
                     &mut changes,
@@ -810,7 +811,7 @@ impl Restorer {
     /// Decode one paragraph; returns its lines restored.
     fn decode_block(
         &self,
-        (text, priors): (&str, &Priors),
+        (text, priors, markers): (&str, &Priors, &[(usize, char)]),
         block: &[(usize, &str, usize)],
         scratch: &mut Scratch,
         changes: &mut Vec<Change>,
@@ -841,8 +842,9 @@ impl Restorer {
         );
         // Build slots.
         let mut slots: Vec<Slot> = Vec::new();
-        // Roman numerals by token index (increasing), in standard capitals.
-        let mut romans: Vec<(usize, String)> = Vec::new();
+        // Tokens with one fixed reading, by token index (increasing): roman numerals in standard
+        // capitals, list markers.
+        let mut fixed: Vec<(usize, String)> = Vec::new();
         let mut swallowed = usize::MAX; // a mark read as part of the word before it
         for (ti, bt) in toks.iter().enumerate() {
             if ti == swallowed {
@@ -883,6 +885,20 @@ impl Restorer {
                     };
                     slots.push(Slot::new(ti, cands));
                 }
+                TokenKind::Word
+                    if let Ok(k) = markers.binary_search_by_key(&bt.text_start, |m| m.0) =>
+                {
+                    // A list marker (`d)`): the letter, or `đ` for a second `d)` in a row.
+                    let letter = markers[k].1.to_string();
+                    let cand = Cand {
+                        entry: u32::MAX,
+                        lm: lm.get(&letter).unwrap_or(lm.unk()),
+                        cost: 0.0,
+                        glued: false,
+                    };
+                    fixed.push((ti, letter));
+                    slots.push(Slot::new(ti, Arc::from(vec![cand])));
+                }
                 TokenKind::Word if !protected[ti] => match roman_at(&toks, ti, &tok_text) {
                     // A roman numeral (`Il.` for `II.`): one reading, the numeral in capitals.
                     Some(numeral) => {
@@ -892,7 +908,7 @@ impl Restorer {
                             cost: 0.0,
                             glued: false,
                         };
-                        romans.push((ti, numeral));
+                        fixed.push((ti, numeral));
                         slots.push(Slot::new(ti, Arc::from(vec![cand])));
                     }
                     None => {
@@ -976,8 +992,8 @@ impl Restorer {
                 *conf_sum += f64::from(conf);
             }
             let cand = &slot.cands[ci];
-            if let Ok(k) = romans.binary_search_by_key(&slot.token, |r| r.0) {
-                let numeral = &romans[k].1;
+            if let Ok(k) = fixed.binary_search_by_key(&slot.token, |r| r.0) {
+                let numeral = &fixed[k].1;
                 if numeral != orig {
                     changes.push(Change {
                         line: bt.line_no,
@@ -1573,6 +1589,31 @@ fn glued_mark<'t>(
         .and_then(|k| toks.get(k))
         .is_some_and(|p| p.tok.kind == TokenKind::Punct && matches!(tok_text(p), "'" | "‘"));
     (after_ok && !opened).then_some(mark)
+}
+
+/// The list markers of a text's lines `(line start, content)`, in order: a small letter first on
+/// its line followed by `)` and a space or the line end (`a) `, `d) `), as `(byte offset of the
+/// letter, the letter)`. Markers run through the alphabet a b c d đ e g h …, and OCR reads `đ` as
+/// `d`: a `d)` right after a `d)` is `đ)`. Kept out of the word search, which would read the
+/// letter as a word (`d)` as `ở)`).
+fn list_markers<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Vec<(usize, char)> {
+    let mut out: Vec<(usize, char)> = Vec::new();
+    for (start, content) in lines {
+        let body = content.trim_start();
+        let mut cs = body.chars();
+        let (Some(c), Some(')')) = (cs.next(), cs.next()) else {
+            continue;
+        };
+        if !(c.is_ascii_lowercase() || c == 'đ') || cs.next().is_some_and(|n| !n.is_whitespace()) {
+            continue;
+        }
+        let letter = match out.last() {
+            Some(&(_, 'd')) if c == 'd' => 'đ',
+            _ => c,
+        };
+        out.push((start + content.len() - body.len(), letter));
+    }
+    out
 }
 
 /// The roman numeral word token `ti` stands for, in standard capitals, when both its form and its

@@ -245,3 +245,24 @@ fn a_line_break_does_not_glue_tokens_into_a_code_or_url() {
     assert_eq!(lines[2], "Xem tại www.dongnai.gov.vn");
     assert_eq!(lines[3], "Kết quả tốt");
 }
+
+#[test]
+fn list_markers_stay_letters_and_a_second_d_is_d_with_stroke() {
+    let text = "a) Cai cach the che\nb) Cai cach TTHC\nc) Cai cach to chuc bo may\n\
+                d) Cai cach che do cong vu\nd) Cai cach tai chinh cong\ne) Xay dung chinh quyen so\n";
+    let out = restorer().restore(text);
+    let markers: Vec<&str> = out
+        .text
+        .lines()
+        .map(|l| &l[..l.find(' ').unwrap()])
+        .collect();
+    assert_eq!(
+        markers,
+        ["a)", "b)", "c)", "d)", "đ)", "e)"],
+        "{}",
+        out.text
+    );
+    let c = out.changes.iter().find(|c| c.restored == "đ").unwrap();
+    assert_eq!((c.original.as_str(), c.line), ("d", 5));
+    assert!(out.text.contains("Cải cách tài chính công"), "{}", out.text);
+}
