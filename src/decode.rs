@@ -1010,7 +1010,12 @@ impl Restorer {
                 continue;
             }
             let e = &self.entries[cand.entry as usize];
-            let new = render_case(orig, e, || capitals_around(&toks, slot.token, &tok_text));
+            let new = render_case(
+                orig,
+                e,
+                || capitals_around(&toks, slot.token, &tok_text),
+                || starts_sentence(&toks, slot.token, &tok_text),
+            );
             if cand.glued {
                 // the word and the mark glued to it become one restored word
                 let mark = &toks[slot.token + 1];
@@ -1594,8 +1599,8 @@ fn glued_mark<'t>(
 /// The list markers of a text's lines `(line start, content)`, in order: a small letter first on
 /// its line followed by `)` and a space or the line end (`a) `, `d) `), as `(byte offset of the
 /// letter, the letter)`. Markers run through the alphabet a b c d đ e g h …, and OCR reads `đ` as
-/// `d`: a `d)` right after a `d)` is `đ)`. Kept out of the word search, which would read the
-/// letter as a word (`d)` as `ở)`).
+/// `d`: a `d)` right after `c)` and `d)` is `đ)` (only then: two lists may each end at `d)`). Kept
+/// out of the word search, which would read the letter as a word (`d)` as `ở)`).
 fn list_markers<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Vec<(usize, char)> {
     let mut out: Vec<(usize, char)> = Vec::new();
     for (start, content) in lines {
@@ -1607,9 +1612,11 @@ fn list_markers<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Vec<(usize
         if !(c.is_ascii_lowercase() || c == 'đ') || cs.next().is_some_and(|n| !n.is_whitespace()) {
             continue;
         }
-        let letter = match out.last() {
-            Some(&(_, 'd')) if c == 'd' => 'đ',
-            _ => c,
+        let before: Vec<char> = out.iter().rev().take(2).map(|m| m.1).collect();
+        let letter = if c == 'd' && before == ['d', 'c'] {
+            'đ'
+        } else {
+            c
         };
         out.push((start + content.len() - body.len(), letter));
     }
@@ -1920,14 +1927,24 @@ fn only_gains_d(token: &str, abbr: &str, p_and_b: bool) -> bool {
 /// The restored word `e` in the case of the OCR token `orig`. A token in mixed case is one whose
 /// marked letter OCR read in the other case, both ways: `CHi` for CHỈ, `COng` for Công, `NGi` for
 /// Nội. Its own letters cannot tell which, so its neighbours do (`in_capitals`, asked only then): in
-/// a line of capitals it is in capitals, else it keeps its first letter's case.
-fn render_case(orig: &str, e: &Entry, in_capitals: impl FnOnce() -> bool) -> String {
+/// a line of capitals it is in capitals, else it keeps its first letter's case. A capital `I` or
+/// `G` that was a small `l` or `ủ`/`ứ` (`Iy` for lý, `Gy` for ủy, `Gng` for ứng) says nothing of
+/// case: such a word is capitalised only where a sentence starts (`sentence_start`).
+fn render_case(
+    orig: &str,
+    e: &Entry,
+    in_capitals: impl FnOnce() -> bool,
+    sentence_start: impl Fn() -> bool,
+) -> String {
     if e.kind == EntryKind::Abbrev {
         return e.text.to_uppercase();
     }
     match syllable::case_of(orig) {
         Case::Upper if orig.chars().filter(|c| c.is_alphabetic()).count() > 1 => {
             e.text.to_uppercase()
+        }
+        Case::Upper | Case::Title if lookalike_capital(orig, &e.text) && !sentence_start() => {
+            e.text.clone()
         }
         Case::Upper | Case::Title => syllable::apply_case(&e.text, Case::Title),
         Case::Mixed if orig.chars().next().is_some_and(char::is_uppercase) => {
@@ -1939,6 +1956,37 @@ fn render_case(orig: &str, e: &Entry, in_capitals: impl FnOnce() -> bool) -> Str
         }
         _ => e.text.clone(),
     }
+}
+
+/// Whether the OCR token starts with a capital `I` or `G` that stood for another small letter of
+/// the restored word `word` (lower case): `l` for `I`, a `u` with a mark for `G`. Neither capital
+/// begins a Vietnamese word that way (`I` only before `i`-words, `G` only before `g`-words).
+fn lookalike_capital(orig: &str, word: &str) -> bool {
+    let (Some(o), Some(w)) = (orig.chars().next(), word.chars().next()) else {
+        return false;
+    };
+    match o {
+        'I' => w == 'l',
+        'G' => crate::token::base_letter(w) == 'u',
+        _ => false,
+    }
+}
+
+/// Whether token `ti` begins a sentence: first in its paragraph, or after `.`, `!`, `?`, `:`, a
+/// list marker's `)` or a dash.
+fn starts_sentence<'t>(
+    toks: &[BlockToken],
+    ti: usize,
+    tok_text: &impl Fn(&BlockToken) -> &'t str,
+) -> bool {
+    toks[..ti]
+        .iter()
+        .rev()
+        .find(|t| t.tok.kind != TokenKind::Space)
+        .is_none_or(|t| {
+            t.tok.kind == TokenKind::Punct
+                && matches!(tok_text(t), "." | "!" | "?" | ":" | ")" | "-" | "–")
+        })
 }
 
 /// Whether the word tokens next to token `ti` on its line (the nearest before and after it that

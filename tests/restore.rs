@@ -266,3 +266,14 @@ fn list_markers_stay_letters_and_a_second_d_is_d_with_stroke() {
     assert_eq!((c.original.as_str(), c.line), ("d", 5));
     assert!(out.text.contains("Cải cách tài chính công"), "{}", out.text);
 }
+
+#[test]
+fn a_capital_i_or_g_read_for_a_small_letter_is_not_a_capital() {
+    // `Iy` is lý with its `l` read as `I`; `Gy` is ủy with its `ủ` read as `G`: small letters,
+    // unless a sentence starts there.
+    let out = restorer()
+        .restore("Chi dao xu Iy dut diem.\nThuong truc Tinh Gy chi dao.\nGy ban nhan dan tinh\n");
+    assert!(out.text.contains("xử lý dứt điểm"), "{}", out.text);
+    assert!(out.text.contains("Tỉnh ủy chỉ đạo"), "{}", out.text);
+    assert!(out.text.contains("\nỦy ban nhân dân tỉnh"), "{}", out.text);
+}
