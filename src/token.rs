@@ -50,14 +50,16 @@ pub fn is_glue_mark(s: &str) -> bool {
 /// A roman numeral as OCR writes it, where a capital `I` is often read as `l`, `1` or, after the
 /// first letter, `i` (`Il` for `II`, `Ill` for `III`, `Vil` for `VII`): the numeral in standard
 /// capitals and its value, for numerals I to XXXIX written in the standard form and starting with
-/// a real capital `I`, `V` or `X` (so `ll`, `1l` and `lI` are not numerals). Whether a token that
+/// a real capital `I`, `V` or `X`, or with a look-alike before a real `V` or `X` (`1V` for IV; but
+/// `ll`, `1l` and `lI` are not numerals). Whether a token that
 /// looks like one is one depends on where it stands (a heading's number, `quý II`), which the
 /// caller decides.
 #[must_use]
 pub fn roman_numeral(s: &str) -> Option<(String, u32)> {
     const TENS: [&str; 4] = ["", "X", "XX", "XXX"];
     const ONES: [&str; 10] = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"];
-    if !s.starts_with(['I', 'V', 'X']) {
+    // A real capital first, or a look-alike first before a real V or X (`1V` for IV).
+    if !s.starts_with(['I', 'V', 'X']) && !(s.starts_with(['l', '1']) && s.contains(['V', 'X'])) {
         return None;
     }
     let mut out = String::with_capacity(s.len());
@@ -236,6 +238,8 @@ mod tests {
         let r = |s: &str| roman_numeral(s);
         for (s, numeral, v) in [
             ("I", "I", 1),
+            ("1V", "IV", 4),
+            ("lX", "IX", 9),
             ("Il", "II", 2),
             ("I1", "II", 2),
             ("Ill", "III", 3),
@@ -251,7 +255,8 @@ mod tests {
         }
         // Not numerals: no leading capital, non-standard forms, other letters, out of range.
         for s in [
-            "", "ll", "lI", "1l", "iI", "IIII", "VV", "IIV", "VX", "XXXX", "XL", "Việt", "IC", "Xa",
+            "", "ll", "lI", "1l", "iI", "1lV", "lVl", "IIII", "VV", "IIV", "VX", "XXXX", "XL",
+            "Việt", "IC", "Xa",
         ] {
             assert_eq!(r(s), None, "{s}");
         }
