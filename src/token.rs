@@ -59,7 +59,8 @@ pub fn roman_numeral(s: &str) -> Option<(String, u32)> {
     const TENS: [&str; 4] = ["", "X", "XX", "XXX"];
     const ONES: [&str; 10] = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"];
     // A real capital first, or a look-alike first before a real V or X (`1V` for IV).
-    if !s.starts_with(['I', 'V', 'X']) && !(s.starts_with(['l', '1']) && s.contains(['V', 'X'])) {
+    let real_first = s.starts_with(['I', 'V', 'X']);
+    if !(real_first || s.starts_with(['l', '1']) && s.contains(['V', 'X'])) {
         return None;
     }
     let mut out = String::with_capacity(s.len());
