@@ -220,6 +220,19 @@ struct Cand {
     glued: bool,
 }
 
+impl Cand {
+    /// The one reading of a slot the decoder does not search: punctuation, a number, a numeral or
+    /// a list marker, with LM unit `lm`, at no cost.
+    fn only(lm: WordId) -> Cand {
+        Cand {
+            entry: u32::MAX,
+            lm,
+            cost: 0.0,
+            glued: false,
+        }
+    }
+}
+
 /// The gate's margin `τ` of [`RestorerBuilder::vie`] (nats). Calibrated on the tuning half of
 /// `corpus/dev-vie` (bao-cao, cong-van, nghi-quyet, thong-bao): word errors are flat from 2 to 3
 /// and rise at 4 and above (good changes blocked) and below 1 (wrong changes let through).
@@ -861,13 +874,7 @@ impl Restorer {
                 TokenKind::Punct => {
                     if let Some(u) = unit_of(TokenKind::Punct, t) {
                         if let Some(id) = lm.get(&u) {
-                            let cand = Cand {
-                                entry: u32::MAX,
-                                lm: id,
-                                cost: 0.0,
-                                glued: false,
-                            };
-                            slots.push(Slot::new(usize::MAX, Arc::from(vec![cand])));
+                            slots.push(Slot::new(usize::MAX, Arc::from([Cand::only(id)])));
                         }
                     }
                 }
@@ -876,40 +883,25 @@ impl Restorer {
                     let cands = if standalone {
                         self.number_candidates(t, scratch)
                     } else {
-                        Arc::from(vec![Cand {
-                            entry: u32::MAX,
-                            lm: lm.num(),
-                            cost: 0.0,
-                            glued: false,
-                        }])
+                        Arc::from([Cand::only(lm.num())])
                     };
                     slots.push(Slot::new(ti, cands));
                 }
                 TokenKind::Word
                     if let Ok(k) = markers.binary_search_by_key(&bt.text_start, |m| m.0) =>
                 {
-                    // A list marker (`d)`): the letter, or `đ` for a second `d)` in a row.
+                    // A list marker (`d)`): the letter, or `đ` for a `d)` after `c)` `d)`.
                     let letter = markers[k].1.to_string();
-                    let cand = Cand {
-                        entry: u32::MAX,
-                        lm: lm.get(&letter).unwrap_or(lm.unk()),
-                        cost: 0.0,
-                        glued: false,
-                    };
+                    let cand = Cand::only(lm.get(&letter).unwrap_or(lm.unk()));
                     fixed.push((ti, letter));
-                    slots.push(Slot::new(ti, Arc::from(vec![cand])));
+                    slots.push(Slot::new(ti, Arc::from([cand])));
                 }
                 TokenKind::Word if !protected[ti] => match roman_at(&toks, ti, &tok_text) {
                     // A roman numeral (`Il.` for `II.`): one reading, the numeral in capitals.
                     Some(numeral) => {
-                        let cand = Cand {
-                            entry: u32::MAX,
-                            lm: lm.get(&numeral.to_lowercase()).unwrap_or(lm.unk()),
-                            cost: 0.0,
-                            glued: false,
-                        };
+                        let cand = Cand::only(lm.get(&numeral.to_lowercase()).unwrap_or(lm.unk()));
                         fixed.push((ti, numeral));
-                        slots.push(Slot::new(ti, Arc::from(vec![cand])));
+                        slots.push(Slot::new(ti, Arc::from([cand])));
                     }
                     None => {
                         let cands = match glued_mark(&toks, ti, &tok_text) {
@@ -1305,12 +1297,7 @@ impl Restorer {
         }
         let lm = &self.models.lm;
         let s = &self.settings;
-        let mut cands = vec![Cand {
-            entry: u32::MAX,
-            lm: lm.num(),
-            cost: 0.0,
-            glued: false,
-        }];
+        let mut cands = vec![Cand::only(lm.num())];
         // Rank the words by channel cost and unigram prior, as for word tokens: many one-letter
         // words are about equally near a digit (`6`: ô, ồ, ở, ố), and the frequent ones matter.
         let entries = &self.entries;
