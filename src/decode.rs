@@ -985,16 +985,16 @@ impl Restorer {
             }
             let cand = &slot.cands[ci];
             if let Ok(k) = fixed.binary_search_by_key(&slot.token, |r| r.0) {
-                let numeral = &fixed[k].1;
-                if numeral != orig {
+                let new = &fixed[k].1;
+                if new != orig {
                     changes.push(Change {
                         line: bt.line_no,
                         span: [bt.text_start, bt.line_start + bt.tok.end],
                         original: orig.to_string(),
-                        restored: numeral.clone(),
+                        restored: new.clone(),
                         confidence: conf,
                     });
-                    replaced[slot.token] = Some(numeral.clone());
+                    replaced[slot.token] = Some(new.clone());
                 }
                 continue;
             }
@@ -1910,7 +1910,6 @@ fn only_gains_d(token: &str, abbr: &str, p_and_b: bool) -> bool {
             .all(|(t, a)| t == a || (a == 'đ' && (t == 'd' || (p_and_b && matches!(t, 'p' | 'b')))))
 }
 
-/// Render a lexicon entry in the case of the original token.
 /// The restored word `e` in the case of the OCR token `orig`. A token in mixed case is one whose
 /// marked letter OCR read in the other case, both ways: `CHi` for CHỈ, `COng` for Công, `NGi` for
 /// Nội. Its own letters cannot tell which, so its neighbours do (`in_capitals`, asked only then): in
