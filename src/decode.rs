@@ -1913,28 +1913,35 @@ fn only_gains_d(token: &str, abbr: &str, p_and_b: bool) -> bool {
 /// The restored word `e` in the case of the OCR token `orig`. A token in mixed case is one whose
 /// marked letter OCR read in the other case, both ways: `CHi` for CHỈ, `COng` for Công, `NGi` for
 /// Nội. Its own letters cannot tell which, so its neighbours do (`in_capitals`, asked only then): in
-/// a line of capitals it is in capitals, else it keeps its first letter's case. A capital `I` or
+/// a line of capitals it is in capitals, else it keeps its first letter's case. So does a word of
+/// two capitals amid small letters (`SO` for Sở: the marked vowel read as a capital). A capital `I` or
 /// `G` that was a small `l` or `ủ`/`ứ` (`Iy` for lý, `Gy` for ủy, `Gng` for ứng) says nothing of
 /// case: such a word is capitalised only where a sentence starts (`sentence_start`).
 fn render_case(
     orig: &str,
     e: &Entry,
-    in_capitals: impl FnOnce() -> bool,
+    in_capitals: impl Fn() -> Option<bool>,
     sentence_start: impl Fn() -> bool,
 ) -> String {
     if e.kind == EntryKind::Abbrev {
         return e.text.to_uppercase();
     }
+    let letters = orig.chars().filter(|c| c.is_alphabetic()).count();
     match syllable::case_of(orig) {
-        Case::Upper if orig.chars().filter(|c| c.is_alphabetic()).count() > 1 => {
-            e.text.to_uppercase()
+        // Two capitals amid small letters that restoring marked are a capital and a marked vowel
+        // read as one (`SO` for Sở, `BO` for Bộ in `Sở Nội vụ`, `Bộ Y tế`); `II`, `MU` stay.
+        Case::Upper
+            if letters == 2 && orig.to_lowercase() != e.text && in_capitals() == Some(false) =>
+        {
+            syllable::apply_case(&e.text, Case::Title)
         }
+        Case::Upper if letters > 1 => e.text.to_uppercase(),
         Case::Upper | Case::Title if lookalike_capital(orig, &e.text) && !sentence_start() => {
             e.text.clone()
         }
         Case::Upper | Case::Title => syllable::apply_case(&e.text, Case::Title),
         Case::Mixed if orig.chars().next().is_some_and(char::is_uppercase) => {
-            if in_capitals() {
+            if in_capitals() == Some(true) {
                 e.text.to_uppercase()
             } else {
                 syllable::apply_case(&e.text, Case::Title)
@@ -1975,13 +1982,14 @@ fn starts_sentence<'t>(
         })
 }
 
-/// Whether the word tokens next to token `ti` on its line (the nearest before and after it that
-/// are not in mixed case themselves) are in capitals: at least one, and none in small letters.
+/// Whether the word tokens next to token `ti` on its line (the nearest before and after it of two
+/// letters or more that are not in mixed case themselves) are all in capitals; `None` when there
+/// is no such neighbour.
 fn capitals_around<'t>(
     toks: &[BlockToken],
     ti: usize,
     tok_text: &impl Fn(&BlockToken) -> &'t str,
-) -> bool {
+) -> Option<bool> {
     let line = toks[ti].line_no;
     let near = |t: &&BlockToken| {
         t.tok.kind == TokenKind::Word
@@ -2002,7 +2010,7 @@ fn capitals_around<'t>(
         .flatten()
         .map(|t| syllable::case_of(tok_text(t)))
         .collect();
-    !cases.is_empty() && cases.iter().all(|&c| c == Case::Upper)
+    (!cases.is_empty()).then(|| cases.iter().all(|&c| c == Case::Upper))
 }
 
 /// Tokens that belong to codes, URLs, e-mail addresses or numbers written with separators:

@@ -277,3 +277,14 @@ fn a_capital_i_or_g_read_for_a_small_letter_is_not_a_capital() {
     assert!(out.text.contains("Tỉnh ủy chỉ đạo"), "{}", out.text);
     assert!(out.text.contains("\nỦy ban nhân dân tỉnh"), "{}", out.text);
 }
+
+#[test]
+fn two_capitals_amid_small_letters_are_a_capital_and_a_marked_vowel() {
+    // `SO` is Sở with its `ở` read as a capital O; in a heading it stays in capitals, and a word
+    // restoring leaves unmarked (`II`) keeps its capitals.
+    let out = restorer().restore("Giao SO Noi vu va BO Y te\nSO NOI VU\nChien tranh the gioi II\n");
+    assert_eq!(
+        out.text,
+        "Giao Sở Nội vụ và Bộ Y tế\nSỞ NỘI VỤ\nChiến tranh thế giới II\n"
+    );
+}
