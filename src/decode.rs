@@ -984,30 +984,19 @@ impl Restorer {
                 *conf_sum += f64::from(conf);
             }
             let cand = &slot.cands[ci];
-            if let Ok(k) = fixed.binary_search_by_key(&slot.token, |r| r.0) {
-                let new = &fixed[k].1;
-                if new != orig {
-                    changes.push(Change {
-                        line: bt.line_no,
-                        span: [bt.text_start, bt.line_start + bt.tok.end],
-                        original: orig.to_string(),
-                        restored: new.clone(),
-                        confidence: conf,
-                    });
-                    replaced[slot.token] = Some(new.clone());
-                }
+            let new = if let Ok(k) = fixed.binary_search_by_key(&slot.token, |r| r.0) {
+                // a numeral or list marker: its one reading (never glued)
+                fixed[k].1.clone()
+            } else if cand.entry == u32::MAX {
                 continue;
-            }
-            if cand.entry == u32::MAX {
-                continue;
-            }
-            let e = &self.entries[cand.entry as usize];
-            let new = render_case(
-                orig,
-                e,
-                || capitals_around(&toks, slot.token, &tok_text),
-                || starts_sentence(&toks, slot.token, &tok_text),
-            );
+            } else {
+                render_case(
+                    orig,
+                    &self.entries[cand.entry as usize],
+                    || capitals_around(&toks, slot.token, &tok_text),
+                    || starts_sentence(&toks, slot.token, &tok_text),
+                )
+            };
             if cand.glued {
                 // the word and the mark glued to it become one restored word
                 let mark = &toks[slot.token + 1];
@@ -1599,8 +1588,8 @@ fn list_markers<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Vec<(usize
         if !(c.is_ascii_lowercase() || c == 'đ') || cs.next().is_some_and(|n| !n.is_whitespace()) {
             continue;
         }
-        let before: Vec<char> = out.iter().rev().take(2).map(|m| m.1).collect();
-        let letter = if c == 'd' && before == ['d', 'c'] {
+        let last_two = out.len().checked_sub(2).map(|i| (out[i].1, out[i + 1].1));
+        let letter = if c == 'd' && last_two == Some(('c', 'd')) {
             'đ'
         } else {
             c
