@@ -514,6 +514,7 @@ impl RestorerBuilder {
             self.candidate_delta.to_bits(),
             self.max_candidates as u32,
             self.search_budget.min(u32::MAX as usize) as u32,
+            NUMBER_READINGS as u32,
         ] {
             h = mix(h ^ u64::from(v));
         }
@@ -1083,7 +1084,8 @@ impl Restorer {
             })
     }
 
-    /// The channel search for a short bare number: syllables only.
+    /// The channel search for a short bare number: syllables only, the best
+    /// [`NUMBER_READINGS`] of them.
     fn search_number(&self, token: &str, table: bool) -> Vec<(u32, f32)> {
         if let Some(l) = self.tabled(table, Mode::Number, token) {
             return l;
@@ -1091,7 +1093,7 @@ impl Restorer {
         let s = &self.settings;
         let query = RankedQuery {
             limit: s.search_limit,
-            k: s.max_candidates.min(6),
+            k: NUMBER_READINGS,
             weight: s.channel_weight,
             slack: f32::INFINITY,
             budget: s.search_budget,
@@ -1880,6 +1882,15 @@ fn list_hash(ids: impl ExactSizeIterator<Item = WordId>) -> u64 {
     let n = ids.len() as u64;
     ids.fold(n, |h, w| mix(h ^ u64::from(w.0)))
 }
+
+/// Words a short bare number may be read as (besides itself). A digit stands for a whole family
+/// of marked vowels (`6`: ô ồ ổ ộ ơ ở … but also ệ, ề), and the channel, trained mostly on
+/// rendered pages, prices the family it saw most (`16` → `lổ`, `lõ`, `lộ` at 5 nats) far below
+/// the ones real scans also show (`16` → `lệ` in `tỷ lệ` at 11, `lễ` at 10): ranked by channel
+/// cost and unigram prior, `lệ` is 37th. Six readings (until this was set) held one family only,
+/// and the language model, which prefers `tỷ lệ` to every other reading by some 10 nats, never
+/// saw it. A real number still costs nothing to keep and a word `number_word_cost` more.
+const NUMBER_READINGS: usize = 40;
 
 /// Readings a slot usually has at most (`max_candidates` plus the token kept as written); more
 /// spill to the heap.

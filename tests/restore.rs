@@ -288,3 +288,18 @@ fn two_capitals_amid_small_letters_are_a_capital_and_a_marked_vowel() {
         "Giao Sở Nội vụ và Bộ Y tế\nSỞ NỘI VỤ\nChiến tranh thế giới II\n"
     );
 }
+
+#[test]
+fn a_number_read_for_a_word_is_restored_where_its_context_wants_the_word() {
+    // Real scans read `lệ` as `16` or `18` (`ty 16` for tỷ lệ, the subject of most indicators):
+    // the number's readings must hold `lệ` although the channel prices it far below the `ô`
+    // family (`lổ`, `lộ`), so that the language model, which wants `tỷ lệ`, can choose it. Where
+    // a number stands (a score, a rank, a date, a count) it stays.
+    let out = restorer().restore(
+        "Nang cao ty 18 thanh toan truc tuyén.\nTinh da nang ty 16 thanh toan truc tuyén lén 80%.\nDiém trung binh cua tinh dat 16 diém, xép thir 18.\nNgay 16 thang 3, co 18 hd so.\n",
+    );
+    assert_eq!(
+        out.text,
+        "Nâng cao tỷ lệ thanh toán trực tuyến.\nTỉnh đã nâng tỷ lệ thanh toán trực tuyến lên 80%.\nĐiểm trung bình của tỉnh đạt 16 điểm, xếp thứ 18.\nNgày 16 tháng 3, có 18 hồ sơ.\n"
+    );
+}
