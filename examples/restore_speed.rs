@@ -34,7 +34,6 @@ fn main() {
     if let Ok(d) = std::env::var("BEAM") {
         builder.beam_width(d.parse().expect("BEAM"));
     }
-
     let restorer = builder
         .build(Arc::new(Models::embedded().expect("embedded models")))
         .expect("restorer");
