@@ -34,9 +34,15 @@ fn main() {
     if let Ok(d) = std::env::var("BEAM") {
         builder.beam_width(d.parse().expect("BEAM"));
     }
+    if let Ok(d) = std::env::var("SEARCH_BUDGET") {
+        builder.search_budget(d.parse().expect("SEARCH_BUDGET"));
+    }
     let restorer = builder
         .build(Arc::new(Models::embedded().expect("embedded models")))
         .expect("restorer");
+    if !restorer.uses_candidate_table() {
+        eprintln!("(candidate table off: every token is searched)");
+    }
     let warm = std::env::var_os("WARM").is_some();
     let mut scratch = Scratch::new();
     let _ = restorer.restore_with(&text, &mut scratch);
