@@ -21,6 +21,9 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
+mod resegment;
+use resegment::{Piece, Reseg, Skeletons};
+
 /// The models a [`Restorer`] is built from: language model, channel model and lexicon extras.
 pub struct Models {
     /// Syllable n-gram language model.
@@ -298,6 +301,7 @@ pub struct RestorerBuilder {
     beam_delta: f32,
     candidate_delta: f32,
     mark_cost: f32,
+    resegment_cost: f32,
     prior_weight: f32,
     change_cost: f32,
     min_change_confidence: f32,
@@ -316,6 +320,7 @@ impl Default for RestorerBuilder {
             beam_delta: 8.0,
             candidate_delta: 10.0,
             mark_cost: 8.0,
+            resegment_cost: 10.0,
             prior_weight: 1.0,
             change_cost: 0.0,
             min_change_confidence: 0.0,
@@ -387,6 +392,15 @@ impl RestorerBuilder {
     /// the word (default 8).
     pub fn mark_cost(&mut self, c: f32) -> &mut Self {
         self.mark_cost = c;
+        self
+    }
+
+    /// How much better (in nats) a paragraph must read with a word OCR split (`c ong`) merged,
+    /// or a token OCR glued (`tochuc`) split, than as its tokens stand, for the decoder to
+    /// re-segment it (default 10): the price of the space OCR added or lost. `f32::INFINITY`
+    /// turns re-segmentation off.
+    pub fn resegment_cost(&mut self, c: f32) -> &mut Self {
+        self.resegment_cost = c;
         self
     }
 
@@ -479,6 +493,12 @@ impl RestorerBuilder {
         for (i, e) in entries.iter().enumerate() {
             by_text.entry(e.text.clone()).or_insert(i as u32);
         }
+        let skeletons = Skeletons::new(
+            entries
+                .iter()
+                .filter(|e| e.kind == EntryKind::Syllable)
+                .map(|e| (e.text.as_str(), lm.logp_unigram(e.lm))),
+        );
         let fingerprint = self.fingerprint(&models, &entries);
         let use_table = models
             .candidates
@@ -489,6 +509,7 @@ impl RestorerBuilder {
             trie,
             entries,
             by_text,
+            skeletons,
             models,
             id: NEXT_RESTORER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             fingerprint,
@@ -530,6 +551,8 @@ pub struct Restorer {
     entries: Vec<Entry>,
     /// The first entry of each spelling.
     by_text: HashMap<String, u32>,
+    /// Skeletons of the lexicon's syllables, for splitting glued tokens.
+    skeletons: Skeletons,
     models: Arc<Models>,
     /// Distinct for every restorer built in the process (see [`Scratch`]); never 0.
     id: u64,
@@ -604,9 +627,13 @@ pub struct Restored {
 }
 
 /// A slot of the lattice: a token with its readings.
+#[derive(Clone)]
 struct Slot {
     /// Token index in the block's token list, or `usize::MAX` for a fixed unit.
     token: usize,
+    /// Which part of the token (and after) the slot reads: the whole token unless OCR split or
+    /// glued it.
+    piece: Piece,
     cands: Arc<[Cand]>,
     /// [`list_hash`] of the readings' LM words: the slot's part of the list cache's keys.
     list: u64,
@@ -614,13 +641,66 @@ struct Slot {
 
 impl Slot {
     fn new(token: usize, cands: Arc<[Cand]>) -> Slot {
+        Slot::piece(token, Piece::Whole, cands)
+    }
+
+    fn piece(token: usize, piece: Piece, cands: Arc<[Cand]>) -> Slot {
         Slot {
             token,
+            piece,
             list: list_hash(cands.iter().map(|c| c.lm)),
             cands,
         }
     }
+
+    /// The byte range of the text the slot reads (`token` is not `usize::MAX`).
+    fn span(&self, toks: &[BlockToken]) -> (usize, usize) {
+        let bt = &toks[self.token];
+        let (s, e) = (bt.text_start, bt.line_start + bt.tok.end);
+        match self.piece {
+            Piece::Whole => (s, e),
+            Piece::Merged => {
+                let b = &toks[self.token + 2];
+                (s, b.line_start + b.tok.end)
+            }
+            Piece::Head(at) => (s, s + at),
+            Piece::Tail(at) => (s + at, e),
+        }
+    }
 }
+
+/// What building a paragraph's slots reads: the whole text, the engine's priors, the text's list
+/// markers, the paragraph's tokens and which of them are parts of codes.
+struct BlockCtx<'a> {
+    text: &'a str,
+    priors: &'a Priors,
+    markers: &'a [(usize, char)],
+    toks: &'a [BlockToken],
+    protected: &'a [bool],
+}
+
+/// Whether word token `i` has one fixed reading: a list marker or a roman numeral.
+fn is_fixed_word(ctx: &BlockCtx<'_>, i: usize) -> bool {
+    let bt = &ctx.toks[i];
+    let tok_text = |b: &BlockToken| &ctx.text[b.text_start..b.line_start + b.tok.end];
+    ctx.markers
+        .binary_search_by_key(&bt.text_start, |m| m.0)
+        .is_ok()
+        || roman_at(ctx.toks, i, &tok_text).is_some()
+}
+
+/// Corpus count from which the language model's own unit for a token that is no syllable
+/// (`UBND`, `Zalo`, `video`) counts as a known word: kept cheaply, and never split as glued.
+const KNOWN_COUNT: u64 = 20;
+
+/// Slots decoded on each side of a re-segmented token to judge it (see
+/// `Restorer::resegment_wins`): twice the trigram's reach.
+const RESEG_WINDOW: usize = 4;
+
+/// Lowest channel cost of a token's best reading as one word for it to be tried as two words
+/// OCR glued (see `Restorer::decode_block`). On our dev sets, nineteen in twenty tokens that
+/// look like two syllables glued but are one syllable garbled read as one below 6 nats.
+const GLUED_MIN_COST: f32 = 8.0;
 
 /// A token of a block with its global position.
 struct BlockToken {
@@ -854,20 +934,215 @@ impl Restorer {
                 .map(|b| (b.text_start, b.line_start + b.tok.end, b.tok.kind))
                 .collect::<Vec<_>>(),
         );
-        // Build slots.
+        let ctx = BlockCtx {
+            text,
+            priors,
+            markers,
+            toks: &toks,
+            protected: &protected,
+        };
+        let (mut slots, mut fixed) = self.block_slots(&ctx, &[], scratch);
+        // Words OCR split (`c ong`) or glued (`tochuc`): proposed by their surface, taken where
+        // the paragraph around them reads better re-segmented.
+        let mut slot_of = vec![u32::MAX; toks.len()];
+        for (si, slot) in slots.iter().enumerate().rev() {
+            if let Some(x) = slot_of.get_mut(slot.token) {
+                *x = si as u32;
+            }
+        }
+        let own_cost = |i: usize| {
+            slots.get(slot_of[i] as usize).map_or(0.0, |s| {
+                s.cands
+                    .iter()
+                    .filter(|c| c.entry != u32::MAX)
+                    .fold(f32::INFINITY, |m, c| m.min(c.cost))
+            })
+        };
+        let proposals = resegment::proposals(
+            &toks,
+            &tok_text,
+            &resegment::Tests {
+                open: &|i| !protected[i] && !is_fixed_word(&ctx, i),
+                // Two syllables glued do not read as one but at a high cost; a garbled syllable
+                // whose letters happen to split into two (`ngudi` for người) reads as one cheaply.
+                one_word_dear: &|i| own_cost(i) >= GLUED_MIN_COST,
+                known: &|w| lm.get(w).is_some_and(|id| lm.count(id) >= KNOWN_COUNT),
+                part_rank: &|part| self.table_rank(part),
+            },
+            &self.skeletons,
+        );
+        if !proposals.is_empty() && self.settings.resegment_cost.is_finite() {
+            let taken: Vec<Reseg> = proposals
+                .into_iter()
+                .filter(|&r| self.resegment_wins(&ctx, (&slots, &slot_of), r, scratch))
+                .collect();
+            if !taken.is_empty() {
+                (slots, fixed) = self.block_slots(&ctx, &taken, scratch);
+            }
+        }
+        let mut choice = self.beam_search(&slots, &mut scratch.list_cache).0;
+        // The gate's second half: undo changes the decoder is not sure of.
+        if self.settings.min_change_confidence > 0.0 {
+            for si in 0..slots.len() {
+                let slot = &slots[si];
+                if slot.token == usize::MAX {
+                    continue;
+                }
+                let (a, b) = slot.span(&toks);
+                let folded = fold(&text[a..b]);
+                if self.is_keep(&slot.cands[choice[si]], &folded) {
+                    continue;
+                }
+                let Some(keep) = slot.cands.iter().position(|c| self.is_keep(c, &folded)) else {
+                    continue;
+                };
+                let conf = self.confidence(&slots, &choice, si, &mut scratch.list_cache);
+                if conf < self.settings.min_change_confidence {
+                    choice[si] = keep;
+                }
+            }
+        }
+        // Confidence and output.
+        // The new text of each replaced token, by token index.
+        let mut replaced: Vec<Option<String>> = vec![None; toks.len()];
+        // The first part of a split token, restored, with its confidence.
+        let mut head: Option<(String, f32)> = None;
+        for (si, slot) in slots.iter().enumerate() {
+            if slot.token == usize::MAX {
+                continue;
+            }
+            let bt = &toks[slot.token];
+            let (a, b) = slot.span(&toks);
+            let orig = &text[a..b];
+            let ci = choice[si];
+            let conf = self.confidence(&slots, &choice, si, &mut scratch.list_cache);
+            if bt.tok.kind == TokenKind::Word {
+                *words += 1;
+                *conf_sum += f64::from(conf);
+            }
+            let cand = &slot.cands[ci];
+            let new = if let Ok(k) = fixed.binary_search_by_key(&slot.token, |r| r.0) {
+                // a numeral or list marker: its one reading (never glued)
+                fixed[k].1.clone()
+            } else if cand.entry == u32::MAX {
+                if slot.piece == Piece::Whole {
+                    continue;
+                }
+                orig.to_string()
+            } else {
+                // A merged word takes its case from its letters without the space.
+                let letters: Cow<'_, str> = if slot.piece == Piece::Merged {
+                    Cow::Owned(orig.split_whitespace().collect())
+                } else {
+                    Cow::Borrowed(orig)
+                };
+                render_case(
+                    &letters,
+                    &self.entries[cand.entry as usize],
+                    || capitals_around(&toks, slot.token, &tok_text),
+                    || starts_sentence(&toks, slot.token, &tok_text),
+                )
+            };
+            let whole = (bt.text_start, bt.line_start + bt.tok.end);
+            match slot.piece {
+                Piece::Head(_) => head = Some((new, conf)),
+                Piece::Tail(_) => {
+                    // the two words OCR glued, with the space it lost
+                    let (first, first_conf) = head.take().unwrap_or_default();
+                    let restored = format!("{first} {new}");
+                    changes.push(Change {
+                        line: bt.line_no,
+                        span: [whole.0, whole.1],
+                        original: text[whole.0..whole.1].to_string(),
+                        restored: restored.clone(),
+                        confidence: first_conf.min(conf),
+                    });
+                    replaced[slot.token] = Some(restored);
+                }
+                Piece::Merged => {
+                    // the word OCR split: its two tokens and the space between become one
+                    changes.push(Change {
+                        line: bt.line_no,
+                        span: [a, b],
+                        original: orig.to_string(),
+                        restored: new.clone(),
+                        confidence: conf,
+                    });
+                    replaced[slot.token] = Some(new);
+                    replaced[slot.token + 1] = Some(String::new());
+                    replaced[slot.token + 2] = Some(String::new());
+                }
+                Piece::Whole if cand.glued => {
+                    // the word and the mark glued to it become one restored word
+                    let mark = &toks[slot.token + 1];
+                    let end = mark.line_start + mark.tok.end;
+                    changes.push(Change {
+                        line: bt.line_no,
+                        span: [bt.text_start, end],
+                        original: text[bt.text_start..end].to_string(),
+                        restored: new.clone(),
+                        confidence: conf,
+                    });
+                    replaced[slot.token] = Some(new);
+                    replaced[slot.token + 1] = Some(String::new());
+                }
+                Piece::Whole => {
+                    if new != orig {
+                        changes.push(Change {
+                            line: bt.line_no,
+                            span: [whole.0, whole.1],
+                            original: orig.to_string(),
+                            restored: new.clone(),
+                            confidence: conf,
+                        });
+                        replaced[slot.token] = Some(new);
+                    }
+                }
+            }
+        }
+        let mut lines = Vec::with_capacity(block.len());
+        let mut ti = 0;
+        for &(_, content, no) in block {
+            let mut s = String::with_capacity(content.len() + 8);
+            while ti < toks.len() && toks[ti].line_no == no {
+                match &replaced[ti] {
+                    Some(r) => s.push_str(r),
+                    None => s.push_str(tok_text(&toks[ti])),
+                }
+                ti += 1;
+            }
+            lines.push(s);
+        }
+        lines
+    }
+
+    /// The slots of a paragraph's tokens, with the re-segmentations `resegs` (sorted by token)
+    /// applied, and the tokens with one fixed reading (roman numerals in standard capitals, list
+    /// markers) by token index, increasing.
+    fn block_slots(
+        &self,
+        ctx: &BlockCtx<'_>,
+        resegs: &[Reseg],
+        scratch: &mut Scratch,
+    ) -> (Vec<Slot>, Vec<(usize, String)>) {
+        let lm = &self.models.lm;
+        let (toks, protected, markers) = (ctx.toks, ctx.protected, ctx.markers);
+        let tok_text = |bt: &BlockToken| &ctx.text[bt.text_start..bt.line_start + bt.tok.end];
         let mut slots: Vec<Slot> = Vec::new();
         // Tokens with one fixed reading, by token index (increasing): roman numerals in standard
         // capitals, list markers.
         let mut fixed: Vec<(usize, String)> = Vec::new();
-        let mut swallowed = usize::MAX; // a mark read as part of the word before it
+        // Tokens before this one are read already (a mark glued to the word before it, the
+        // second part of a word OCR split).
+        let mut next = 0;
         for (ti, bt) in toks.iter().enumerate() {
-            if ti == swallowed {
+            if ti < next {
                 continue;
             }
             let t = tok_text(bt);
             match bt.tok.kind {
                 TokenKind::Space => {}
-                TokenKind::Punct if self.lone_lookalike(&toks, ti, t) => {
+                TokenKind::Punct if self.lone_lookalike(toks, ti, t) => {
                     // `ở` read as `&`, `@` or `©` standing alone: a word in disguise.
                     let cands = self.word_candidates(t, scratch);
                     slots.push(Slot::new(ti, cands));
@@ -897,7 +1172,7 @@ impl Restorer {
                     fixed.push((ti, letter));
                     slots.push(Slot::new(ti, Arc::from([cand])));
                 }
-                TokenKind::Word if !protected[ti] => match roman_at(&toks, ti, &tok_text) {
+                TokenKind::Word if !protected[ti] => match roman_at(toks, ti, &tok_text) {
                     // A roman numeral (`Il.` for `II.`): one reading, the numeral in capitals.
                     Some(numeral) => {
                         let cand = Cand::only(lm.get(&numeral.to_lowercase()).unwrap_or(lm.unk()));
@@ -905,9 +1180,18 @@ impl Restorer {
                         slots.push(Slot::new(ti, Arc::from([cand])));
                     }
                     None => {
-                        let cands = match glued_mark(&toks, ti, &tok_text) {
+                        let reseg = resegs.iter().find(|r| r.token() == ti);
+                        if let Some(parts) = reseg.and_then(|&r| self.reseg_slots(ctx, r, scratch))
+                        {
+                            if matches!(reseg, Some(Reseg::Merge(_))) {
+                                next = ti + 3;
+                            }
+                            slots.extend(parts);
+                            continue;
+                        }
+                        let cands = match glued_mark(toks, ti, &tok_text) {
                             Some(m) => {
-                                swallowed = ti + 1;
+                                next = ti + 2;
                                 self.glued_candidates(t, m, scratch)
                             }
                             None => self.word_candidates(t, scratch),
@@ -921,14 +1205,19 @@ impl Restorer {
                 }
             }
         }
-        // The gate and the priors: reading a token as something else costs more.
+        self.gate(ctx, &mut slots);
+        (slots, fixed)
+    }
+
+    /// The gate and the priors: reading a token as something else costs more.
+    fn gate(&self, ctx: &BlockCtx<'_>, slots: &mut [Slot]) {
+        let (text, priors) = (ctx.text, ctx.priors);
         if self.settings.change_cost > 0.0 || !priors.spans.is_empty() {
-            for slot in &mut slots {
+            for slot in slots {
                 if slot.token == usize::MAX {
                     continue;
                 }
-                let bt = &toks[slot.token];
-                let (s, e) = (bt.text_start, bt.line_start + bt.tok.end);
+                let (s, e) = slot.span(ctx.toks);
                 let extra = self.settings.change_cost + prior_over(priors, s, e);
                 if extra > 0.0 {
                     let folded = fold(&text[s..e]);
@@ -947,95 +1236,74 @@ impl Restorer {
                 }
             }
         }
-        let mut choice = self.beam_search(&slots, &mut scratch.list_cache);
-        // The gate's second half: undo changes the decoder is not sure of.
-        if self.settings.min_change_confidence > 0.0 {
-            for si in 0..slots.len() {
-                let slot = &slots[si];
-                if slot.token == usize::MAX {
-                    continue;
-                }
-                let bt = &toks[slot.token];
-                let folded = fold(tok_text(bt));
-                if self.is_keep(&slot.cands[choice[si]], &folded) {
-                    continue;
-                }
-                let Some(keep) = slot.cands.iter().position(|c| self.is_keep(c, &folded)) else {
-                    continue;
-                };
-                let conf = self.confidence(&slots, &choice, si, &mut scratch.list_cache);
-                if conf < self.settings.min_change_confidence {
-                    choice[si] = keep;
-                }
+    }
+
+    /// The slots that read a re-segmented token: one for a word OCR split, two for a token OCR
+    /// glued; `None` when a merged word has no reading in the lexicon.
+    fn reseg_slots(
+        &self,
+        ctx: &BlockCtx<'_>,
+        r: Reseg,
+        scratch: &mut Scratch,
+    ) -> Option<Vec<Slot>> {
+        let tok_text = |i: usize| {
+            let bt = &ctx.toks[i];
+            &ctx.text[bt.text_start..bt.line_start + bt.tok.end]
+        };
+        match r {
+            Reseg::Merge(i) => {
+                let merged = format!("{}{}", tok_text(i), tok_text(i + 2));
+                let cands: Arc<[Cand]> = self
+                    .word_candidates(&merged, scratch)
+                    .iter()
+                    .filter(|c| c.entry != u32::MAX)
+                    .copied()
+                    .collect();
+                (!cands.is_empty()).then(|| vec![Slot::piece(i, Piece::Merged, cands)])
+            }
+            Reseg::Split(i, at) => {
+                let t = tok_text(i);
+                let (a, b) = (t.get(..at)?, t.get(at..)?);
+                Some(vec![
+                    Slot::piece(i, Piece::Head(at), self.word_candidates(a, scratch)),
+                    Slot::piece(i, Piece::Tail(at), self.word_candidates(b, scratch)),
+                ])
             }
         }
-        // Confidence and output.
-        // The new text of each replaced token, by token index.
-        let mut replaced: Vec<Option<String>> = vec![None; toks.len()];
-        for (si, slot) in slots.iter().enumerate() {
-            if slot.token == usize::MAX {
-                continue;
-            }
-            let bt = &toks[slot.token];
-            let orig = tok_text(bt);
-            let ci = choice[si];
-            let conf = self.confidence(&slots, &choice, si, &mut scratch.list_cache);
-            if bt.tok.kind == TokenKind::Word {
-                *words += 1;
-                *conf_sum += f64::from(conf);
-            }
-            let cand = &slot.cands[ci];
-            let new = if let Ok(k) = fixed.binary_search_by_key(&slot.token, |r| r.0) {
-                // a numeral or list marker: its one reading (never glued)
-                fixed[k].1.clone()
-            } else if cand.entry == u32::MAX {
-                continue;
-            } else {
-                render_case(
-                    orig,
-                    &self.entries[cand.entry as usize],
-                    || capitals_around(&toks, slot.token, &tok_text),
-                    || starts_sentence(&toks, slot.token, &tok_text),
-                )
-            };
-            if cand.glued {
-                // the word and the mark glued to it become one restored word
-                let mark = &toks[slot.token + 1];
-                let end = mark.line_start + mark.tok.end;
-                changes.push(Change {
-                    line: bt.line_no,
-                    span: [bt.text_start, end],
-                    original: text[bt.text_start..end].to_string(),
-                    restored: new.clone(),
-                    confidence: conf,
-                });
-                replaced[slot.token] = Some(new);
-                replaced[slot.token + 1] = Some(String::new());
-            } else if new != orig {
-                changes.push(Change {
-                    line: bt.line_no,
-                    span: [bt.text_start, bt.line_start + bt.tok.end],
-                    original: orig.to_string(),
-                    restored: new.clone(),
-                    confidence: conf,
-                });
-                replaced[slot.token] = Some(new);
-            }
+    }
+
+    /// Whether the paragraph reads better with `r` applied than as its tokens stand (`base`, its
+    /// slots, with the first slot of each token in `slot_of`), by at least `resegment_cost`: both are decoded over the slots around the change
+    /// ([`RESEG_WINDOW`] on each side, beyond the trigram's reach), the same on both sides but
+    /// for the re-segmented token.
+    fn resegment_wins(
+        &self,
+        ctx: &BlockCtx<'_>,
+        (base, slot_of): (&[Slot], &[u32]),
+        r: Reseg,
+        scratch: &mut Scratch,
+    ) -> bool {
+        // The slots of the token(s) re-segmented: one each, as `base` reads them whole.
+        let (first, last) = match r {
+            Reseg::Merge(i) => (slot_of[i], slot_of[i + 2]),
+            Reseg::Split(i, _) => (slot_of[i], slot_of[i]),
+        };
+        let (first, last) = (first as usize, last as usize);
+        if last >= base.len() || first > last {
+            return false;
         }
-        let mut lines = Vec::with_capacity(block.len());
-        let mut ti = 0;
-        for &(_, content, no) in block {
-            let mut s = String::with_capacity(content.len() + 8);
-            while ti < toks.len() && toks[ti].line_no == no {
-                match &replaced[ti] {
-                    Some(r) => s.push_str(r),
-                    None => s.push_str(tok_text(&toks[ti])),
-                }
-                ti += 1;
-            }
-            lines.push(s);
-        }
-        lines
+        let Some(mut parts) = self.reseg_slots(ctx, r, scratch) else {
+            return false;
+        };
+        self.gate(ctx, &mut parts);
+        let lo = first.saturating_sub(RESEG_WINDOW);
+        let hi = (last + 1 + RESEG_WINDOW).min(base.len());
+        let mut with: Vec<Slot> = base[lo..first].to_vec();
+        with.extend(parts);
+        with.extend_from_slice(&base[last + 1..hi]);
+        let (_, as_is) = self.beam_search(&base[lo..hi], &mut scratch.list_cache);
+        let (_, changed) = self.beam_search(&with, &mut scratch.list_cache);
+        changed - self.settings.resegment_cost > as_is
     }
 
     /// Whether reading a token (folded: `fold` of its text) as `c` leaves it as written.
@@ -1104,6 +1372,20 @@ impl Restorer {
             .search_ranked(&self.trie, token, query, |ei| {
                 entries[ei as usize].kind == EntryKind::Syllable
             })
+    }
+
+    /// The best rank (weighted channel cost plus unigram cost) among the candidate table's
+    /// readings of a word token, without searching; `None` when the table does not hold it.
+    fn table_rank(&self, token: &str) -> Option<f32> {
+        let lm = &self.models.lm;
+        let list = self.models.candidates.as_ref().filter(|_| self.use_table)?;
+        list.get(Mode::Word, &fold(token))?
+            .iter()
+            .filter(|&&(ei, _)| self.entries[ei as usize].kind != EntryKind::Abbrev)
+            .map(|&(ei, c)| {
+                c * self.settings.channel_weight - lm.logp_unigram(self.entries[ei as usize].lm)
+            })
+            .reduce(f32::min)
     }
 
     /// Whether this restorer answers searches from the models' candidate table (it does when
@@ -1209,7 +1491,7 @@ impl Restorer {
             // keep the token as written: known non-syllable words (UBND, Zalo) cheaply
             let id = lm.get(&folded);
             let keep_cost = match id {
-                Some(id) if lm.count(id) >= 20 => 1.0,
+                Some(id) if lm.count(id) >= KNOWN_COUNT => 1.0,
                 _ => s.keep_cost,
             };
             let id = id.unwrap_or(lm.unk());
@@ -1365,7 +1647,7 @@ impl Restorer {
     /// recombination) in a table of one cell per (distinct `w2`, distinct reading); the next
     /// beam is then selected from that table, best first, without sorting every extension.
     /// Ties go to the extension scored first, the order of a stable sort of all extensions.
-    fn beam_search(&self, slots: &[Slot], lists: &mut ListCache) -> Vec<usize> {
+    fn beam_search(&self, slots: &[Slot], lists: &mut ListCache) -> (Vec<usize>, f32) {
         let lm = &self.models.lm;
         let bos = lm.bos();
         let width = self.settings.beam.max(1);
@@ -1459,14 +1741,11 @@ impl Restorer {
             }
         }
         let eos = lm.eos();
-        let best = beam
+        let (best, score) = beam
             .iter()
-            .max_by(|a, b| {
-                (a.score + lm.logp(a.w1, a.w2, eos))
-                    .total_cmp(&(b.score + lm.logp(b.w1, b.w2, eos)))
-            })
-            .map(|h| h.back)
-            .unwrap_or(u32::MAX);
+            .map(|h| (h.back, h.score + lm.logp(h.w1, h.w2, eos)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((u32::MAX, f32::NEG_INFINITY));
         let mut choice = vec![0usize; slots.len()];
         let mut b = best;
         let mut i = slots.len();
@@ -1476,7 +1755,7 @@ impl Restorer {
             choice[i] = ci as usize;
             b = parent;
         }
-        choice
+        (choice, score)
     }
 
     /// Local posterior of the chosen reading of slot `si` against its alternatives, with the

@@ -303,3 +303,54 @@ fn a_number_read_for_a_word_is_restored_where_its_context_wants_the_word() {
         "Nâng cao tỷ lệ thanh toán trực tuyến.\nTỉnh đã nâng tỷ lệ thanh toán trực tuyến lên 80%.\nĐiểm trung bình của tỉnh đạt 16 điểm, xếp thứ 18.\nNgày 16 tháng 3, có 18 hồ sơ.\n"
     );
 }
+
+#[test]
+fn a_word_ocr_split_or_glued_is_read_as_the_words_it_was() {
+    // An engine reads a space inside a syllable (`c ong` for công, where a mark confused it)
+    // or loses the one between two (`tochuc` for tổ chức, `cdctrudng` for các trường): merged or
+    // split where the sentence reads much better so, and traced as one change each.
+    let ocr = "Ket luan ve c ong tac cai cach hanh chinh.\nTinh da tochuc hoi nghi; cac s&, ban, nganh vacac dia phuong nghiem tuc th uc hien.\nChi dao cdctrudng hoc to chirc ve sinh.\n";
+    let out = restorer().restore(ocr);
+    assert_eq!(
+        out.text,
+        "Kết luận về công tác cải cách hành chính.\nTỉnh đã tổ chức hội nghị; các sở, ban, ngành và các địa phương nghiêm túc thực hiện.\nChỉ đạo các trường học tổ chức vệ sinh.\n"
+    );
+    let chars: Vec<char> = ocr.chars().collect();
+    for (original, restored) in [
+        ("c ong", "công"),
+        ("tochuc", "tổ chức"),
+        ("vacac", "và các"),
+        ("th uc", "thực"),
+        ("cdctrudng", "các trường"),
+    ] {
+        let c = out
+            .changes
+            .iter()
+            .find(|c| c.original == original)
+            .unwrap_or_else(|| panic!("no change of {original:?}"));
+        assert_eq!(c.restored, restored);
+        let span: String = chars[c.span[0]..c.span[1]].iter().collect();
+        assert_eq!(span, original, "the change's span is its original text");
+    }
+}
+
+#[test]
+fn letters_units_names_and_foreign_words_are_not_resegmented() {
+    // A letter that names a point of a clause, a unit after a number, a name in capitals or
+    // with capitals inside, a foreign word the corpora use: none is a word OCR split or glued.
+    let out = restorer().restore(
+        "Theo diem c khoan 2 Dieu 5 va diem a khoan 3.\nChieu dai 5 m ong thoat nuoc.\nSan pham VietGAP, xem video tren Zalo.\n",
+    );
+    assert_eq!(
+        out.text,
+        "Theo điểm c khoản 2 Điều 5 và điểm a khoản 3.\nChiều dài 5 m ống thoát nước.\nSản phẩm VietGAP, xem video trên Zalo.\n"
+    );
+    // With re-segmentation off, a split word stays two.
+    let models = Models::embedded().unwrap();
+    let off = RestorerBuilder::new()
+        .resegment_cost(f32::INFINITY)
+        .build(Arc::new(models))
+        .unwrap();
+    assert_eq!(restorer().restore("ve c ong tac").text, "về công tác");
+    assert_eq!(off.restore("ve c ong tac").text.split(' ').count(), 4);
+}

@@ -46,6 +46,10 @@ struct ModelOpts {
     /// Cost of reading a mark glued after a word (`si?`) as punctuation.
     #[arg(long, global = true)]
     mark_cost: Option<f32>,
+    /// How much better a paragraph must read with a word OCR split (`c ong`) merged or a token
+    /// OCR glued (`tochuc`) split; `inf` turns re-segmentation off.
+    #[arg(long, global = true)]
+    resegment_cost: Option<f32>,
     /// Drop hypotheses this many nats below the best.
     #[arg(long, global = true)]
     beam_delta: Option<f32>,
@@ -349,6 +353,7 @@ fn parameters(m: &ModelOpts) -> String {
         ("candidate_delta", m.candidate_delta),
         ("search_limit", m.search_limit),
         ("mark_cost", m.mark_cost),
+        ("resegment_cost", m.resegment_cost),
     ];
     if let Some(b) = m.beam {
         p.push(format!("beam={b}"));
@@ -477,6 +482,9 @@ fn restorer(m: &ModelOpts) -> Result<Restorer> {
     }
     if let Some(w) = m.mark_cost {
         b.mark_cost(w);
+    }
+    if let Some(w) = m.resegment_cost {
+        b.resegment_cost(w);
     }
     if let Some(w) = m.beam_delta {
         b.beam_delta(w);
