@@ -18,13 +18,15 @@ ONSETS = sorted(
 )
 VOWELS = set("aăâeêioôơuưyáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ")
 WORD = re.compile(r"^[^\W\d_]+$")
+# An OCR word: letters, and digits where OCR read marked vowels (`c6ng`).
+OCR_WORD = re.compile(r"^[^\W\d_][^\W_]*$")
 
 
 def split_word(w):
     """`w` with a space after its onset, or None when it has no onset then a vowel."""
     low = w.lower()
     for o in ONSETS:
-        if low.startswith(o) and len(low) > len(o) + 1 and low[len(o)] in VOWELS:
+        if low.startswith(o) and len(low) > len(o) + 1 and (low[len(o)] in VOWELS or low[len(o)] in "0123456789"):
             return w[: len(o)] + " " + w[len(o):]
     return None
 
@@ -46,7 +48,7 @@ def main():
             i = 0
             while i < len(toks):
                 t = toks[i]
-                plain = bool(WORD.match(t)) and t[1:] == t[1:].lower()
+                plain = bool(OCR_WORD.match(t)) and t[1:] == t[1:].lower()
                 nxt = toks[i + 1] if i + 1 < len(toks) else None
                 r = rng.random()
                 if plain and r < a.rate and split_word(t):

@@ -679,6 +679,17 @@ struct BlockCtx<'a> {
     protected: &'a [bool],
 }
 
+/// The first slot of each of `n` tokens (`u32::MAX` for a token without one).
+fn first_slots(slots: &[Slot], n: usize) -> Vec<u32> {
+    let mut first = vec![u32::MAX; n];
+    for (si, slot) in slots.iter().enumerate().rev() {
+        if let Some(x) = first.get_mut(slot.token) {
+            *x = si as u32;
+        }
+    }
+    first
+}
+
 /// Whether word token `i` has one fixed reading: a list marker or a roman numeral.
 fn is_fixed_word(ctx: &BlockCtx<'_>, i: usize) -> bool {
     let bt = &ctx.toks[i];
@@ -944,12 +955,7 @@ impl Restorer {
         let (mut slots, mut fixed) = self.block_slots(&ctx, &[], scratch);
         // Words OCR split (`c ong`) or glued (`tochuc`): proposed by their surface, taken where
         // the paragraph around them reads better re-segmented.
-        let mut slot_of = vec![u32::MAX; toks.len()];
-        for (si, slot) in slots.iter().enumerate().rev() {
-            if let Some(x) = slot_of.get_mut(slot.token) {
-                *x = si as u32;
-            }
-        }
+        let mut slot_of = first_slots(&slots, toks.len());
         let own_cost = |i: usize| {
             slots.get(slot_of[i] as usize).map_or(0.0, |s| {
                 s.cands
@@ -971,13 +977,41 @@ impl Restorer {
             },
             &self.skeletons,
         );
-        if !proposals.is_empty() && self.settings.resegment_cost.is_finite() {
-            let taken: Vec<Reseg> = proposals
-                .into_iter()
-                .filter(|&r| self.resegment_wins(&ctx, (&slots, &slot_of), r, scratch))
-                .collect();
-            if !taken.is_empty() {
-                (slots, fixed) = self.block_slots(&ctx, &taken, scratch);
+        if self.settings.resegment_cost.is_finite() {
+            // Neighbouring proposals help each other: each is judged with those taken so far
+            // applied; those left once more after a pass took any, and then side by side with
+            // the next one left near it (`xây d ung ch inh`: each alone leaves the other's garble
+            // beside it).
+            let mut pending = proposals;
+            let mut taken: Vec<Reseg> = Vec::new();
+            let near = |a: Reseg, b: Reseg| b.token() <= a.token() + 2 * RESEG_WINDOW;
+            let mut took = true;
+            for pass in 0..3 {
+                if pending.is_empty() || (pass == 1 && !took) {
+                    continue;
+                }
+                took = false;
+                let mut i = 0;
+                while i < pending.len() {
+                    let group = if pass < 2 {
+                        &pending[i..=i]
+                    } else if pending.get(i + 1).is_some_and(|&b| near(pending[i], b)) {
+                        &pending[i..=i + 1]
+                    } else {
+                        i += 1;
+                        continue;
+                    };
+                    if self.resegment_wins(&ctx, (&slots, &slot_of), group, scratch) {
+                        took = true;
+                        taken.extend_from_slice(group);
+                        taken.sort_unstable();
+                        pending.drain(i..i + group.len());
+                        (slots, fixed) = self.block_slots(&ctx, &taken, scratch);
+                        slot_of = first_slots(&slots, toks.len());
+                    } else {
+                        i += 1;
+                    }
+                }
             }
         }
         let mut choice = self.beam_search(&slots, &mut scratch.list_cache).0;
@@ -1272,38 +1306,58 @@ impl Restorer {
         }
     }
 
-    /// Whether the paragraph reads better with `r` applied than as its tokens stand (`base`, its
-    /// slots, with the first slot of each token in `slot_of`), by at least `resegment_cost`: both are decoded over the slots around the change
-    /// ([`RESEG_WINDOW`] on each side, beyond the trigram's reach), the same on both sides but
-    /// for the re-segmented token.
+    /// Whether the paragraph reads better with the re-segmentations `rs` (in token order)
+    /// applied than as its tokens stand (`base`, its slots, with the first slot of each token in
+    /// `slot_of`), by at least `resegment_cost` each: both are decoded over the slots from
+    /// [`RESEG_WINDOW`] before the first to as many after the last (beyond the trigram's reach),
+    /// the same on both sides but for the re-segmented tokens.
     fn resegment_wins(
         &self,
         ctx: &BlockCtx<'_>,
         (base, slot_of): (&[Slot], &[u32]),
-        r: Reseg,
+        rs: &[Reseg],
         scratch: &mut Scratch,
     ) -> bool {
-        // The slots of the token(s) re-segmented: one each, as `base` reads them whole.
-        let (first, last) = match r {
-            Reseg::Merge(i) => (slot_of[i], slot_of[i + 2]),
-            Reseg::Split(i, _) => (slot_of[i], slot_of[i]),
-        };
-        let (first, last) = (first as usize, last as usize);
-        if last >= base.len() || first > last {
-            return false;
+        // Each change: the slots it replaces (one per token, as `base` reads them whole) and
+        // the slots that replace them.
+        let mut edits: Vec<(usize, usize, Vec<Slot>)> = Vec::with_capacity(rs.len());
+        for &r in rs {
+            let (first, last) = match r {
+                Reseg::Merge(i) => (slot_of[i], slot_of[i + 2]),
+                Reseg::Split(i, _) => (slot_of[i], slot_of[i]),
+            };
+            let (first, last) = (first as usize, last as usize);
+            let after_previous = edits.last().is_none_or(|e| e.1 < first);
+            if last >= base.len()
+                || first > last
+                || base[first].piece != Piece::Whole
+                || !after_previous
+            {
+                return false;
+            }
+            let Some(mut parts) = self.reseg_slots(ctx, r, scratch) else {
+                return false;
+            };
+            self.gate(ctx, &mut parts);
+            edits.push((first, last, parts));
         }
-        let Some(mut parts) = self.reseg_slots(ctx, r, scratch) else {
+        let (Some(first), Some(last)) = (edits.first().map(|e| e.0), edits.last().map(|e| e.1))
+        else {
             return false;
         };
-        self.gate(ctx, &mut parts);
         let lo = first.saturating_sub(RESEG_WINDOW);
         let hi = (last + 1 + RESEG_WINDOW).min(base.len());
-        let mut with: Vec<Slot> = base[lo..first].to_vec();
-        with.extend(parts);
-        with.extend_from_slice(&base[last + 1..hi]);
+        let mut with: Vec<Slot> = Vec::with_capacity(hi - lo + 2);
+        let mut k = lo;
+        for (a, b, parts) in edits {
+            with.extend_from_slice(&base[k..a]);
+            with.extend(parts);
+            k = b + 1;
+        }
+        with.extend_from_slice(&base[k..hi]);
         let (_, as_is) = self.beam_search(&base[lo..hi], &mut scratch.list_cache);
         let (_, changed) = self.beam_search(&with, &mut scratch.list_cache);
-        changed - self.settings.resegment_cost > as_is
+        changed - self.settings.resegment_cost * rs.len() as f32 > as_is
     }
 
     /// Whether reading a token (folded: `fold` of its text) as `c` leaves it as written.

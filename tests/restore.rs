@@ -309,11 +309,13 @@ fn a_word_ocr_split_or_glued_is_read_as_the_words_it_was() {
     // An engine reads a space inside a syllable (`c ong` for công, where a mark confused it)
     // or loses the one between two (`tochuc` for tổ chức, `cdctrudng` for các trường): merged or
     // split where the sentence reads much better so, and traced as one change each.
-    let ocr = "Ket luan ve c ong tac cai cach hanh chinh.\nTinh da tochuc hoi nghi; cac s&, ban, nganh vacac dia phuong nghiem tuc th uc hien.\nChi dao cdctrudng hoc to chirc ve sinh.\n";
+    // Neighbours are judged together (`d ung ch inh`: each alone leaves the other's garble
+    // beside it), and a glued token's parts may be OCR forms (`m6itrudng`, `t6chirc`).
+    let ocr = "Ket luan ve c ong tac cai cach hanh chinh.\nTinh da tochuc hoi nghi; cac s&, ban, nganh vacac dia phuong nghiem tuc th uc hien.\nChi dao cdctrudng hoc to chirc ve sinh.\nXay d ung ch inh quyen so; tong ve sinh m6itrudng; da t6chirc hoi nghi.\n";
     let out = restorer().restore(ocr);
     assert_eq!(
         out.text,
-        "Kết luận về công tác cải cách hành chính.\nTỉnh đã tổ chức hội nghị; các sở, ban, ngành và các địa phương nghiêm túc thực hiện.\nChỉ đạo các trường học tổ chức vệ sinh.\n"
+        "Kết luận về công tác cải cách hành chính.\nTỉnh đã tổ chức hội nghị; các sở, ban, ngành và các địa phương nghiêm túc thực hiện.\nChỉ đạo các trường học tổ chức vệ sinh.\nXây dựng chính quyền số; tổng vệ sinh môi trường; đã tổ chức hội nghị.\n"
     );
     let chars: Vec<char> = ocr.chars().collect();
     for (original, restored) in [
@@ -322,6 +324,7 @@ fn a_word_ocr_split_or_glued_is_read_as_the_words_it_was() {
         ("vacac", "và các"),
         ("th uc", "thực"),
         ("cdctrudng", "các trường"),
+        ("m6itrudng", "môi trường"),
     ] {
         let c = out
             .changes

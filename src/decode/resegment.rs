@@ -74,6 +74,14 @@ fn plain_word(s: &str) -> bool {
     cs.next().is_some_and(char::is_alphabetic) && cs.all(|c| c.is_alphabetic() && !c.is_uppercase())
 }
 
+/// A [`plain_word`] but for digits after its first letter, which OCR makes of marked vowels
+/// (`m6itrudng` for mới trường).
+fn plain_ocr_word(s: &str) -> bool {
+    let mut cs = s.chars();
+    cs.next().is_some_and(char::is_alphabetic)
+        && cs.all(|c| c.is_alphanumeric() && !c.is_uppercase())
+}
+
 /// The skeletons (`syllable::skeleton`) of a lexicon's syllables, each with the best unigram
 /// log-probability among the syllables that share it: what a glued token's parts must be.
 #[derive(Debug, Default)]
@@ -96,7 +104,7 @@ impl Skeletons {
         self.0.get(skel).copied()
     }
 
-    /// The byte at which `word` (a [`plain_word`] of at least four letters, not itself a
+    /// The byte at which `word` (a [`plain_ocr_word`] of at least four letters, not itself a
     /// syllable's skeleton) reads best as two words: the split whose parts rank best, a part's
     /// rank being its best reading's channel cost plus unigram cost — a syllable's skeleton
     /// ranks at its unigram cost alone, other parts as `part_rank` says (OCR forms the decoder
@@ -163,11 +171,11 @@ pub(super) fn proposals<'t>(
     while i < toks.len() {
         let bt = &toks[i];
         let t = tok_text(bt);
-        if bt.tok.kind != TokenKind::Word || !plain_word(t) {
+        if bt.tok.kind != TokenKind::Word || !plain_ocr_word(t) {
             i += 1;
             continue;
         }
-        if t.len() <= 3 && !t.chars().any(is_vowel) {
+        if t.len() <= 3 && plain_word(t) && !t.chars().any(is_vowel) {
             if merges_with_next(toks, i, tok_text, tests.open) {
                 out.push(Reseg::Merge(i));
                 i += 3;
@@ -192,7 +200,8 @@ pub(super) fn proposals<'t>(
 
 /// Whether word token `i` (a [`plain_word`] of consonants only) and the word after it may be
 /// one word OCR split: `i` is an onset, then one space and a word in lower case that starts with
-/// a vowel, on one line; not a unit after a number (`5 m`).
+/// a vowel or with a digit OCR made of one (`c 6ng`), on one line; not a one-letter unit after a
+/// number (`5 m`).
 fn merges_with_next<'t>(
     toks: &[BlockToken],
     i: usize,
@@ -213,8 +222,10 @@ fn merges_with_next<'t>(
         let n = tok_text(b);
         b.tok.kind == TokenKind::Word
             && b.line_no == bt.line_no
-            && n.chars().next().is_some_and(is_vowel)
-            && n.chars().all(|c| c.is_alphabetic() && !c.is_uppercase())
+            && n.chars()
+                .next()
+                .is_some_and(|c| is_vowel(c) || c.is_ascii_digit())
+            && n.chars().all(|c| c.is_alphanumeric() && !c.is_uppercase())
     });
     ONSETS.contains(&onset.as_str()) && !after_number && space && next && open(i) && open(i + 2)
 }
