@@ -4,10 +4,11 @@
 //! `công`, the space standing where a mark confused it) or loses the space between two
 //! (`tochuc` for `tổ chức`). The decoder's slots are tokens, so neither can be read right as it
 //! stands. This module only proposes: cheap surface tests over the tokens, with the skeletons of
-//! the lexicon's syllables. Whether a proposal is taken is decided by decoding the paragraph both
-//! ways (see `Restorer::decode_block`): the language model and the channel weigh the merged or
-//! split reading against the tokens as they are, and the re-segmentation must win by
-//! `RestorerBuilder::resegment_cost` (the price of the space OCR added or lost).
+//! the lexicon's syllables (and the candidate table's OCR forms). Whether a proposal is taken is
+//! decided by decoding the words around it both ways (see `Restorer::decode_block`): the language
+//! model and the channel weigh the merged or split reading against the tokens as they are, and
+//! the re-segmentation must win by `RestorerBuilder::resegment_cost` (the price of the space OCR
+//! added or lost).
 
 use super::BlockToken;
 use crate::syllable;
@@ -84,7 +85,7 @@ fn plain_ocr_word(s: &str) -> bool {
 
 /// The skeletons (`syllable::skeleton`) of a lexicon's syllables, each with the best unigram
 /// log-probability among the syllables that share it: what a glued token's parts must be.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Skeletons(HashMap<String, f32>);
 
 impl Skeletons {
