@@ -525,3 +525,57 @@ fn corrected_files_match_restore() {
         xmllint(&out, xsd.map(schema).as_deref(), file);
     }
 }
+
+/// A word OCR split in two boxes (`c` `ong`) and restored as one (`công`): written into the first
+/// box, the second emptied, so that the file reads back as `sohoa restore` gives it; the boxes and
+/// the schema stay valid. Needs the embedded models; SKIPs without them.
+#[test]
+fn a_word_ocr_split_in_two_boxes_is_written_into_the_first() {
+    let models = match sohoa::Models::embedded() {
+        Ok(m) => std::sync::Arc::new(m),
+        Err(e) => {
+            eprintln!("SKIP a_word_ocr_split_in_two_boxes_is_written_into_the_first: {e}");
+            return;
+        }
+    };
+    let restorer = sohoa::RestorerBuilder::new().build(models).unwrap();
+    let src = std::fs::read_to_string(data("notice.alto3.xml")).unwrap().replacen(
+        r#"CONTENT="cong"/>"#,
+        r#"CONTENT="c"/><SP WIDTH="4" VPOS="387" HPOS="416"/><String ID="string_35b" HPOS="420" VPOS="387" WIDTH="57" HEIGHT="36" WC="0.41" CONTENT="ong"/>"#,
+        1,
+    );
+    let d = formats::read(src.as_bytes(), "split.alto3.xml").unwrap();
+    let r = restorer.restore(&d.text());
+    assert!(
+        r.changes
+            .iter()
+            .any(|c| c.original == "c ong" && c.restored == "công"),
+        "{}",
+        r.text
+    );
+    let changes: Vec<TextChange> = r
+        .changes
+        .iter()
+        .map(|c| TextChange {
+            line: c.line,
+            span: c.span,
+            restored: c.restored.clone(),
+            confidence: c.confidence,
+        })
+        .collect();
+    let corr = formats::corrections_from_changes(&d, &changes);
+    let out = formats::write(&d, &corr, &info(), OutputFormat::Same).unwrap();
+    let written = String::from_utf8(out.clone()).unwrap();
+    assert!(written.contains(r#"CONTENT="công""#) && written.contains(r#"CONTENT="""#));
+    let back = formats::read(&out, "split.alto3.xml").unwrap();
+    assert_eq!(back.text(), r.text);
+    assert!(back.text().contains("tiếp công dân"), "{}", back.text());
+    assert_eq!(
+        boxes(&d).len(),
+        boxes(&back).len() + 1,
+        "only the emptied box is not read"
+    );
+    xmllint(&out, Some(&schema("alto-3-1.xsd")), "split.alto3.xml");
+    // In the JSON and text outputs (the corrected copy) the emptied word adds no space.
+    assert_eq!(d.corrected(&corr).text(), r.text);
+}

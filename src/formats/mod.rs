@@ -382,11 +382,15 @@ impl OcrDocument {
             }
             for line in page.blocks.iter().flat_map(|b| b.lines.iter()) {
                 line_no += 1;
-                for (wi, w) in line.words.iter().enumerate() {
-                    if wi > 0 {
+                // Words are joined by one space; a word without text (a box emptied by a
+                // correction: the second half of a word OCR split) adds none.
+                let mut started = false;
+                for w in &line.words {
+                    if started && !w.text.is_empty() {
                         text.push(' ');
                         chars += 1;
                     }
+                    started |= !w.text.is_empty();
                     let n = w.text.chars().count();
                     index.push(WordPos {
                         page: pi,
@@ -439,7 +443,9 @@ impl OcrDocument {
 /// Map the decoder's changes on [`OcrDocument::text`] to word corrections. A change inside a word
 /// (e.g. the token `Quyet` in the word `Quyet,`) replaces just that part; several changes in one
 /// word combine, and the word's confidence is their minimum. A change spanning several words is
-/// split on whitespace when the pieces match the words, and dropped otherwise.
+/// split on whitespace when the pieces match the words; when they are fewer (a word OCR split in
+/// two boxes, `c ong` → `công`, see `decode`), the first word's part takes the whole restoration
+/// and the others' parts are emptied (the boxes stay; readers skip a word without text).
 #[must_use]
 pub fn corrections_from_changes(doc: &OcrDocument, changes: &[TextChange]) -> Vec<Correction> {
     let index = doc.word_index();
@@ -462,7 +468,22 @@ pub fn corrections_from_changes(doc: &OcrDocument, changes: &[TextChange]) -> Ve
             }
             many => {
                 let pieces: Vec<&str> = ch.restored.split_whitespace().collect();
-                if pieces.len() == many.len() {
+                if pieces.len() < many.len() {
+                    for (k, w) in many.iter().enumerate() {
+                        if let Some(p) = index.get(*w) {
+                            let rs = s.saturating_sub(p.span[0]);
+                            let re = e.min(p.span[1]).saturating_sub(p.span[0]);
+                            let text = if k == 0 {
+                                ch.restored.clone()
+                            } else {
+                                String::new()
+                            };
+                            per.entry(*w)
+                                .or_default()
+                                .push((rs, re, text, ch.confidence));
+                        }
+                    }
+                } else if pieces.len() == many.len() {
                     for (w, piece) in many.iter().zip(pieces) {
                         if let Some(p) = index.get(*w) {
                             let len = p.span[1] - p.span[0];
