@@ -20,16 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model_version = models.version();
     let restorer = RestorerBuilder::new().build(models)?;
     let restored = restorer.restore(&doc.text());
-    let changes: Vec<TextChange> = restored
-        .changes
-        .iter()
-        .map(|c| TextChange {
-            line: c.line,
-            span: c.span,
-            restored: c.restored.clone(),
-            confidence: c.confidence,
-        })
-        .collect();
+    let changes: Vec<TextChange> = restored.changes.iter().map(TextChange::from).collect();
     let corrections = formats::corrections_from_changes(&doc, &changes);
     let info = ProcessingInfo {
         tool: "sohoa".into(),

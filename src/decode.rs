@@ -613,6 +613,18 @@ pub struct Change {
     pub confidence: f32,
 }
 
+/// What the formats layer needs of a change to write it back into an OCR file's words.
+impl From<&Change> for crate::formats::TextChange {
+    fn from(c: &Change) -> Self {
+        crate::formats::TextChange {
+            line: c.line,
+            span: c.span,
+            restored: c.restored.clone(),
+            confidence: c.confidence,
+        }
+    }
+}
+
 /// The result of [`Restorer::restore`]: the text, line for line, and every change.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Restored {
@@ -688,16 +700,6 @@ fn first_slots(slots: &[Slot], n: usize) -> Vec<u32> {
         }
     }
     first
-}
-
-/// Whether word token `i` has one fixed reading: a list marker or a roman numeral.
-fn is_fixed_word(ctx: &BlockCtx<'_>, i: usize) -> bool {
-    let bt = &ctx.toks[i];
-    let tok_text = |b: &BlockToken| &ctx.text[b.text_start..b.line_start + b.tok.end];
-    ctx.markers
-        .binary_search_by_key(&bt.text_start, |m| m.0)
-        .is_ok()
-        || roman_at(ctx.toks, i, &tok_text).is_some()
 }
 
 /// Corpus count from which the language model's own unit for a token that is no syllable
@@ -968,7 +970,8 @@ impl Restorer {
             &toks,
             &tok_text,
             &resegment::Tests {
-                open: &|i| !protected[i] && !is_fixed_word(&ctx, i),
+                // not part of a code, not a list marker or numeral (one fixed reading)
+                open: &|i| !protected[i] && fixed.binary_search_by_key(&i, |f| f.0).is_err(),
                 // Two syllables glued do not read as one but at a high cost; a garbled syllable
                 // whose letters happen to split into two (`ngudi` for người) reads as one cheaply.
                 one_word_dear: &|i| own_cost(i) >= GLUED_MIN_COST,
@@ -1077,61 +1080,39 @@ impl Restorer {
                     || starts_sentence(&toks, slot.token, &tok_text),
                 )
             };
+            // What the change covers: its byte range, its restored text and confidence, and how
+            // many tokens after the slot's it absorbs (they come out empty).
             let whole = (bt.text_start, bt.line_start + bt.tok.end);
-            match slot.piece {
-                Piece::Head(_) => head = Some((new, conf)),
+            let (range, restored, confidence, absorbed) = match slot.piece {
+                Piece::Head(_) => {
+                    head = Some((new, conf));
+                    continue;
+                }
+                // the two words OCR glued, with the space it lost
                 Piece::Tail(_) => {
-                    // the two words OCR glued, with the space it lost
                     let (first, first_conf) = head.take().unwrap_or_default();
-                    let restored = format!("{first} {new}");
-                    changes.push(Change {
-                        line: bt.line_no,
-                        span: [whole.0, whole.1],
-                        original: text[whole.0..whole.1].to_string(),
-                        restored: restored.clone(),
-                        confidence: first_conf.min(conf),
-                    });
-                    replaced[slot.token] = Some(restored);
+                    (whole, format!("{first} {new}"), first_conf.min(conf), 0)
                 }
-                Piece::Merged => {
-                    // the word OCR split: its two tokens and the space between become one
-                    changes.push(Change {
-                        line: bt.line_no,
-                        span: [a, b],
-                        original: orig.to_string(),
-                        restored: new.clone(),
-                        confidence: conf,
-                    });
-                    replaced[slot.token] = Some(new);
-                    replaced[slot.token + 1] = Some(String::new());
-                    replaced[slot.token + 2] = Some(String::new());
-                }
+                // the word OCR split: its two tokens and the space between become one
+                Piece::Merged => ((a, b), new, conf, 2),
+                // the word and the mark glued to it become one restored word
                 Piece::Whole if cand.glued => {
-                    // the word and the mark glued to it become one restored word
                     let mark = &toks[slot.token + 1];
-                    let end = mark.line_start + mark.tok.end;
-                    changes.push(Change {
-                        line: bt.line_no,
-                        span: [bt.text_start, end],
-                        original: text[bt.text_start..end].to_string(),
-                        restored: new.clone(),
-                        confidence: conf,
-                    });
-                    replaced[slot.token] = Some(new);
-                    replaced[slot.token + 1] = Some(String::new());
+                    ((a, mark.line_start + mark.tok.end), new, conf, 1)
                 }
-                Piece::Whole => {
-                    if new != orig {
-                        changes.push(Change {
-                            line: bt.line_no,
-                            span: [whole.0, whole.1],
-                            original: orig.to_string(),
-                            restored: new.clone(),
-                            confidence: conf,
-                        });
-                        replaced[slot.token] = Some(new);
-                    }
-                }
+                Piece::Whole if new == orig => continue,
+                Piece::Whole => ((a, b), new, conf, 0),
+            };
+            changes.push(Change {
+                line: bt.line_no,
+                span: [range.0, range.1],
+                original: text[range.0..range.1].to_string(),
+                restored: restored.clone(),
+                confidence,
+            });
+            replaced[slot.token] = Some(restored);
+            for r in &mut replaced[slot.token + 1..=slot.token + absorbed] {
+                *r = Some(String::new());
             }
         }
         let mut lines = Vec::with_capacity(block.len());

@@ -134,16 +134,7 @@ impl Pipeline {
                 "a scan read in several Tesseract runs (PDF pages) has no single hOCR file to write; use text or json".into(),
             ));
         }
-        let changes: Vec<TextChange> = restored
-            .changes
-            .iter()
-            .map(|c| TextChange {
-                line: c.line,
-                span: c.span,
-                restored: c.restored.clone(),
-                confidence: c.confidence,
-            })
-            .collect();
+        let changes: Vec<TextChange> = restored.changes.iter().map(TextChange::from).collect();
         let corrections = formats::corrections_from_changes(doc, &changes);
         let info = ProcessingInfo {
             tool: "sohoa".into(),

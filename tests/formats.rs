@@ -507,16 +507,7 @@ fn corrected_files_match_restore() {
     ] {
         let (_, d) = load(file);
         let r = restorer.restore(&d.text());
-        let changes: Vec<TextChange> = r
-            .changes
-            .iter()
-            .map(|c| TextChange {
-                line: c.line,
-                span: c.span,
-                restored: c.restored.clone(),
-                confidence: c.confidence,
-            })
-            .collect();
+        let changes: Vec<TextChange> = r.changes.iter().map(TextChange::from).collect();
         let corr = formats::corrections_from_changes(&d, &changes);
         let out = formats::write(&d, &corr, &info(), OutputFormat::Same).unwrap();
         let back = formats::read(&out, file).unwrap();
@@ -553,16 +544,7 @@ fn a_word_ocr_split_in_two_boxes_is_written_into_the_first() {
         "{}",
         r.text
     );
-    let changes: Vec<TextChange> = r
-        .changes
-        .iter()
-        .map(|c| TextChange {
-            line: c.line,
-            span: c.span,
-            restored: c.restored.clone(),
-            confidence: c.confidence,
-        })
-        .collect();
+    let changes: Vec<TextChange> = r.changes.iter().map(TextChange::from).collect();
     let corr = formats::corrections_from_changes(&d, &changes);
     let out = formats::write(&d, &corr, &info(), OutputFormat::Same).unwrap();
     let written = String::from_utf8(out.clone()).unwrap();

@@ -105,20 +105,21 @@ impl Skeletons {
         self.0.get(skel).copied()
     }
 
-    /// The byte at which `word` (a [`plain_ocr_word`] of at least four letters, not itself a
-    /// syllable's skeleton) reads best as two words: the split whose parts rank best, a part's
+    /// The byte at which `word` (a [`plain_ocr_word`] of at least four letters, with skeleton
+    /// `skel`, not itself a syllable's) reads best as two words: the split whose parts rank best, a part's
     /// rank being its best reading's channel cost plus unigram cost — a syllable's skeleton
     /// ranks at its unigram cost alone, other parts as `part_rank` says (OCR forms the decoder
     /// has readings for at hand: `cdc` for các in `cdctrudng`), and a part with neither is no
     /// word. Parts of one letter are not proposed (a lone vowel is rarely glued, and one-letter
     /// parts would cut almost anything).
-    fn split_point(&self, word: &str, part_rank: &dyn Fn(&str) -> Option<f32>) -> Option<usize> {
+    fn split_point(
+        &self,
+        word: &str,
+        skel: &str,
+        part_rank: &dyn Fn(&str) -> Option<f32>,
+    ) -> Option<usize> {
         let n = word.chars().count();
-        if !(4..=MAX_GLUED).contains(&n) {
-            return None;
-        }
-        let skel = syllable::skeleton(word);
-        if skel.chars().count() != n {
+        if !(4..=MAX_GLUED).contains(&n) || skel.chars().count() != n {
             return None;
         }
         let bytes: Vec<usize> = word.char_indices().map(|(b, _)| b).collect();
@@ -185,13 +186,16 @@ pub(super) fn proposals<'t>(
         } else if t.chars().nth(3).is_some()
             && !t.starts_with(char::is_uppercase)
             && (tests.one_word_dear)(i)
-            && skeletons.get(&syllable::skeleton(t)).is_none()
-            && (tests.open)(i)
-            && !syllable::is_valid(t)
-            && !(tests.known)(&crate::channel::fold(t))
         {
-            if let Some(at) = skeletons.split_point(t, tests.part_rank) {
-                out.push(Reseg::Split(i, at));
+            let skel = syllable::skeleton(t);
+            if skeletons.get(&skel).is_none()
+                && (tests.open)(i)
+                && !syllable::is_valid(t)
+                && !(tests.known)(&crate::channel::fold(t))
+            {
+                if let Some(at) = skeletons.split_point(t, &skel, tests.part_rank) {
+                    out.push(Reseg::Split(i, at));
+                }
             }
         }
         i += 1;
@@ -235,6 +239,11 @@ fn merges_with_next<'t>(
 mod tests {
     use super::*;
 
+    /// [`Skeletons::split_point`] of `word` with its skeleton.
+    fn split(s: &Skeletons, word: &str, rank: &dyn Fn(&str) -> Option<f32>) -> Option<usize> {
+        s.split_point(word, &syllable::skeleton(word), rank)
+    }
+
     fn skeletons() -> Skeletons {
         Skeletons::new([
             ("tổ", -6.0),
@@ -252,26 +261,26 @@ mod tests {
     fn a_glued_pair_of_syllables_is_split_where_both_parts_are_syllables() {
         let s = skeletons();
         let none = |_: &str| None;
-        assert_eq!(s.split_point("tochuc", &none), Some(2));
-        assert_eq!(s.split_point("vàcác", &none), Some("và".len()));
-        assert_eq!(s.split_point("Vietnam", &none), Some(4));
+        assert_eq!(split(&s, "tochuc", &none), Some(2));
+        assert_eq!(split(&s, "vàcác", &none), Some("và".len()));
+        assert_eq!(split(&s, "Vietnam", &none), Some(4));
         // a part that is no syllable, too short
-        assert_eq!(s.split_point("toxyz", &none), None);
-        assert_eq!(s.split_point("cac", &none), None);
+        assert_eq!(split(&s, "toxyz", &none), None);
+        assert_eq!(split(&s, "cac", &none), None);
     }
 
     #[test]
     fn a_garbled_part_counts_where_the_decoder_has_readings_for_it() {
         let s = skeletons();
         let table = |p: &str| (p == "cdc").then_some(5.0);
-        assert_eq!(s.split_point("cdcnam", &|_| None), None);
-        assert_eq!(s.split_point("cdcnam", &table), Some(3));
+        assert_eq!(split(&s, "cdcnam", &|_| None), None);
+        assert_eq!(split(&s, "cdcnam", &table), Some(3));
         // the best-ranked split wins: `vacac` is và + các, not vác + ac or va + các's worse
         let rank = |p: &str| match p {
             "vac" => Some(20.0),
             _ => None,
         };
-        assert_eq!(s.split_point("vacac", &rank), Some(2));
+        assert_eq!(split(&s, "vacac", &rank), Some(2));
     }
 
     #[test]
