@@ -357,3 +357,123 @@ fn letters_units_names_and_foreign_words_are_not_resegmented() {
     assert_eq!(restorer().restore("ve c ong tac").text, "về công tác");
     assert_eq!(off.restore("ve c ong tac").text.split(' ').count(), 4);
 }
+
+/// Pieces that arbitrary OCR text is made of here: garbled and correct words, words OCR split or
+/// glued, look-alike digits and marks, numbers, codes, URLs, list markers, roman numerals,
+/// punctuation, every kind of space and line break, decomposed (NFD) marks, and stray symbols.
+const PIECES: &[&str] = &[
+    "Két",
+    "luan",
+    "ctia",
+    "Chii",
+    "tich",
+    "UBND",
+    "tinh",
+    "cudc",
+    "hop",
+    "c",
+    "ong",
+    "th",
+    "uc",
+    "tochuc",
+    "vacac",
+    "m6itrudng",
+    "s6",
+    "13",
+    "18",
+    "1anh",
+    "Gy",
+    "S&",
+    "x3",
+    "d4u",
+    "B6",
+    "HDND",
+    "QD-UBND",
+    "573/QD-UBND",
+    "31/3/2023",
+    "82,5%",
+    "99.54",
+    "https://a.gov.vn/p?x=1",
+    "d)",
+    "a)",
+    "II.",
+    "Il.",
+    "VI",
+    "quý",
+    "si?",
+    "tro’",
+    "'khung'",
+    "Zalo",
+    "VietGAP",
+    "Đồng",
+    "Nai",
+    "tỷ",
+    "lệ",
+    "ngày",
+    "ò",
+    "A\u{301}",
+    "o\u{302}\u{300}",
+    "-",
+    "—",
+    "(",
+    ")",
+    ",",
+    ".",
+    ":",
+    ";",
+    "?",
+    "!",
+    "\"",
+    "…",
+    "%",
+    "/",
+    "№",
+    "😀",
+    "中",
+    "\u{200b}",
+    "\u{feff}",
+    "\t",
+    " ",
+    "  ",
+    "\n",
+    "\r\n",
+    "\n\n",
+    "\r",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Whatever the input, nothing is lost or moved: the output is the input with the listed
+    /// changes applied (so every difference is traced to its span), changes name what they
+    /// replace and do not overlap, and the lines stay the lines.
+    #[test]
+    fn the_output_is_the_input_with_the_listed_changes_applied(
+        picks in proptest::collection::vec((0..PIECES.len(), 0..3usize), 0..40)
+    ) {
+        let mut input = String::new();
+        for (i, sep) in picks {
+            input.push_str(PIECES[i]);
+            input.push_str(["", " ", "\n"][sep]);
+        }
+        let out = restorer().restore(&input);
+        let chars: Vec<char> = input.chars().collect();
+        let mut rebuilt = String::new();
+        let mut at = 0;
+        for c in &out.changes {
+            proptest::prop_assert!(c.span[0] >= at && c.span[0] < c.span[1] && c.span[1] <= chars.len(),
+                "bad span {:?} in {:?}", c.span, input);
+            let original: String = chars[c.span[0]..c.span[1]].iter().collect();
+            proptest::prop_assert_eq!(&original, &c.original);
+            proptest::prop_assert!((0.0..=1.0).contains(&c.confidence));
+            let line = chars[..c.span[0]].iter().filter(|&&ch| ch == '\n').count() + 1;
+            proptest::prop_assert_eq!(line, c.line);
+            rebuilt.extend(&chars[at..c.span[0]]);
+            rebuilt.push_str(&c.restored);
+            at = c.span[1];
+        }
+        rebuilt.extend(&chars[at..]);
+        proptest::prop_assert_eq!(&rebuilt, &out.text, "input {:?}", input);
+        proptest::prop_assert_eq!(input.matches('\n').count(), out.text.matches('\n').count());
+    }
+}
