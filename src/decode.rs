@@ -1187,8 +1187,11 @@ impl Restorer {
                     fixed.push((ti, letter));
                     slots.push(Slot::new(ti, Arc::from([cand])));
                 }
-                TokenKind::Word if !protected[ti] => match roman_at(toks, ti, &tok_text) {
-                    // A roman numeral (`Il.` for `II.`): one reading, the numeral in capitals.
+                TokenKind::Word if !protected[ti] => match roman_at(toks, ti, &tok_text)
+                    .or_else(|| signing_prefix_at(toks, ti, &tok_text))
+                {
+                    // A roman numeral (`Il.` for `II.`): one reading, the numeral in capitals; a
+                    // signing prefix (`TL.`) as written.
                     Some(numeral) => {
                         let cand = Cand::only(lm.get(&numeral.to_lowercase()).unwrap_or(lm.unk()));
                         fixed.push((ti, numeral));
@@ -1492,6 +1495,15 @@ impl Restorer {
         let upper = case == Case::Upper;
         let entries = &self.entries;
         let mut found = self.search_word(&folded, upper, self.use_table);
+        if upper {
+            // An engine reads capitals without marks letter for letter: an acronym is read as an
+            // abbreviation only with the same letters (`HDND`, `HPND` for HĐND; `TU` for TƯ),
+            // never one letter for another or one added (`DTI` is no `CĐTƯ`).
+            found.retain(|&(ei, _)| {
+                let e = &entries[ei as usize];
+                e.kind != EntryKind::Abbrev || abbreviation_fits(&folded, &e.text, e.lm != lm.unk())
+            });
+        }
         let exact = self
             .by_text
             .get(folded.as_str())
@@ -1527,6 +1539,10 @@ impl Restorer {
             let id = lm.get(&folded);
             let keep_cost = match id {
                 Some(id) if lm.count(id) >= KNOWN_COUNT => 1.0,
+                // capitals that are no syllable's letters: an acronym the LM does not know (`DTI`)
+                _ if upper && folded.is_ascii() && !self.skeletons.contains(&folded) => {
+                    ACRONYM_KEEP_COST
+                }
                 _ => s.keep_cost,
             };
             let id = id.unwrap_or(lm.unk());
@@ -1945,6 +1961,38 @@ fn roman_at<'t>(
     (heading || counted).then_some(numeral)
 }
 
+/// The price of keeping as written a token in capitals that is no syllable's letters and that the
+/// LM does not know (`DTI`, `NDXP`): an acronym, which an engine reads letter for letter in
+/// capitals, rather than a word garbled (`keep_cost`, 10, lets `DTI` read `DÙ` and `NDXP` `NỘP`
+/// where the context is short). Still above what the abbreviation it is with its `Đ` costs
+/// (`HPND` → HĐND), which a price of 2 loses; 4 to 6 give the same on every dev set.
+const ACRONYM_KEEP_COST: f32 = 5.0;
+
+/// The prefixes of a signature block's first line in administrative documents: `TM.` (thay mặt),
+/// `KT.` (ký thay), `TL.` (thừa lệnh), `TUQ.` (thừa ủy quyền), `Q.` (quyền), as in `TL. CHỦ TỊCH`.
+/// In capitals, first on their line and followed by a full stop they are these and nothing else;
+/// the language model, which sees `TL` rarely and `từ` everywhere, would read `TỪ. CHỦ TỊCH`.
+const SIGNING_PREFIXES: [&str; 5] = ["TM", "KT", "TL", "TUQ", "Q"];
+
+/// The signing prefix word token `ti` is, as written (see [`SIGNING_PREFIXES`]).
+fn signing_prefix_at<'t>(
+    toks: &[BlockToken],
+    ti: usize,
+    tok_text: &impl Fn(&BlockToken) -> &'t str,
+) -> Option<String> {
+    let t = tok_text(&toks[ti]);
+    let line = toks[ti].line_no;
+    let first = toks[..ti]
+        .iter()
+        .rev()
+        .take_while(|p| p.line_no == line)
+        .all(|p| p.tok.kind == TokenKind::Space);
+    let stop = toks
+        .get(ti + 1)
+        .is_some_and(|n| n.line_no == line && tok_text(n) == ".");
+    (first && stop && SIGNING_PREFIXES.contains(&t)).then(|| t.to_string())
+}
+
 /// Skeletons of the words a roman numeral follows in administrative text: quý, chương, phần,
 /// mục, khóa, kỳ, tập, (đại) hội, (phụ) lục, (giai) đoạn, (lần) thứ, (Đợt).
 const COUNTS_IN_ROMAN: [&str; 12] = [
@@ -2216,6 +2264,18 @@ type Readings = SmallVec<[WordId; READINGS]>;
 /// Whether `abbr` is `token` with some letters read back as `đ`: OCR writes `đ` as `d`, and as
 /// `p` or `b` (`QP`, `NB`; allowed when `p_and_b`), and nothing else about a code may change
 /// (`BCD` must not become `CBCĐ`).
+/// Whether the lower-case token `token` is the abbreviation `abbr` (lower case) as an engine
+/// without Vietnamese reads it in capitals: the same letters, but that `đ` may be `d` (or `p`, `b`
+/// given `p_and_b`, see [`only_gains_d`]) and a marked vowel its base letter (`tư` read `tu`).
+fn abbreviation_fits(token: &str, abbr: &str, p_and_b: bool) -> bool {
+    token.chars().count() == abbr.chars().count()
+        && token.chars().zip(abbr.chars()).all(|(t, a)| {
+            t == a
+                || (a == 'đ' && (t == 'd' || (p_and_b && matches!(t, 'p' | 'b'))))
+                || (a != 'đ' && crate::token::base_letter(a) == t)
+        })
+}
+
 fn only_gains_d(token: &str, abbr: &str, p_and_b: bool) -> bool {
     token.chars().count() == abbr.chars().count()
         && token

@@ -68,6 +68,9 @@ pub fn roman_numeral(s: &str) -> Option<(String, u32)> {
         out.push(match c {
             'I' | 'V' | 'X' => c,
             'l' | '1' | 'i' => 'I',
+            // a capital `L` after an `I` (`VIIL` for VIII): never a fifty there (`IL` is no
+            // numeral), while `XL` stays forty, outside this range
+            'L' if out.ends_with('I') => 'I',
             _ => return None,
         });
     }
@@ -246,6 +249,8 @@ mod tests {
             ("IV", "IV", 4),
             ("Vil", "VII", 7),
             ("VIll", "VIII", 8),
+            ("VIIL", "VIII", 8),
+            ("IL", "II", 2),
             ("IX", "IX", 9),
             ("XIl", "XII", 12),
             ("XIX", "XIX", 19),
@@ -255,8 +260,8 @@ mod tests {
         }
         // Not numerals: no leading capital, non-standard forms, other letters, out of range.
         for s in [
-            "", "ll", "lI", "1l", "iI", "1lV", "lVl", "IIII", "VV", "IIV", "VX", "XXXX", "XL",
-            "Việt", "IC", "Xa",
+            "", "ll", "lI", "1l", "iI", "1lV", "lVl", "IIII", "VV", "IIV", "VX", "XXXX", "XL", "L",
+            "VL", "LI", "Việt", "IC", "Xa",
         ] {
             assert_eq!(roman_numeral(s), None, "{s}");
         }

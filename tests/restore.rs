@@ -127,6 +127,33 @@ fn foreign_words_and_abbreviations_survive() {
     }
 }
 
+/// An acronym in capitals keeps its letters: it may gain its `Đ` (and a mark), never swap or gain
+/// a letter to become another abbreviation of the lexicon (`DTI` was read `CĐTƯ`, `NDXP` `NĐTP`).
+#[test]
+fn acronyms_keep_their_letters_and_gain_only_their_d() {
+    let out = restorer().restore(
+        "Chi s6 chuyén d6i s6 (DTI) tinh, nén tang NDXP, Nghi quyét cia HDND va HPND tinh",
+    );
+    assert_eq!(
+        out.text,
+        "Chỉ số chuyển đổi số (DTI) tỉnh, nền tảng NDXP, Nghị quyết của HĐND và HĐND tỉnh"
+    );
+}
+
+/// The first line of a signature block keeps its prefix (`TL.` thừa lệnh, `KT.` ký thay, `TM.`
+/// thay mặt, `TUQ.`, `Q.`): `TL. CHU TICH` was read `TỪ. CHỦ TỊCH`. Elsewhere the same letters
+/// are read as any word.
+#[test]
+fn signature_block_prefixes_are_kept() {
+    let out = restorer().restore(
+        "- Luu: VT, KGVX.\nTL. CHU TICH\nKT. CHANH VAN PHONG\n\nTM. UY BAN NHAN DAN\nTUQ. CHU TICH\nQ. CHU TICH",
+    );
+    assert_eq!(
+        out.text,
+        "- Lưu: VT, KGVX.\nTL. CHỦ TỊCH\nKT. CHÁNH VĂN PHÒNG\n\nTM. ỦY BAN NHÂN DÂN\nTUQ. CHỦ TỊCH\nQ. CHỦ TỊCH"
+    );
+}
+
 /// The committed candidate table is a cache of the committed models: the restorer uses it (a
 /// stale table would be ignored, and restoring would silently slow down), and restoring with or
 /// without it gives the same result, changes and confidences included.

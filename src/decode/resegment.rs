@@ -101,6 +101,11 @@ impl Skeletons {
         Skeletons(map)
     }
 
+    /// Whether `skel` is the skeleton of a syllable.
+    pub(super) fn contains(&self, skel: &str) -> bool {
+        self.0.contains_key(skel)
+    }
+
     fn get(&self, skel: &str) -> Option<f32> {
         self.0.get(skel).copied()
     }
