@@ -3,6 +3,8 @@
 //! (NFC, lower case, tone mark moved off the letter, so `hoà` = `hòa`); lines are compared pairwise
 //! when the counts match, else aligned first; CER over whole lines with whitespace collapsed.
 
+pub mod record;
+
 use crate::align::{align_lines, levenshtein_align};
 use std::collections::BTreeMap;
 use unicode_normalization::UnicodeNormalization;

@@ -611,3 +611,43 @@ fn corpus_notices_snapshots() {
         insta::assert_json_snapshot!(name, doc);
     }
 }
+
+// Record agreement (`sohoa::eval::record`): how `sohoa eval --extract` scores a record.
+
+/// A notice for the record comparison tests.
+const NOTICE: &str = "ỦY BAN NHÂN DÂN\nTỈNH ĐỒNG NAI\nSố: 120/TB-UBND\nĐồng Nai, ngày 5 tháng 6 năm 2023\nTHÔNG BÁO\nKết luận của Chủ tịch UBND tỉnh\nI. KẾT QUẢ ĐẠT ĐƯỢC\n1. Tỷ lệ hồ sơ trực tuyến đạt 82,5%, tăng 3,2 điểm so với năm 2022.\n2. Thực hiện Quyết định số 573/QĐ-UBND ngày 31/3/2023 của UBND tỉnh.\nII. TỒN TẠI, HẠN CHẾ\n- Chỉ số PAR Index xếp hạng 51/63.\n";
+
+#[test]
+fn a_record_agrees_with_itself_in_full() {
+    let d = clean(NOTICE);
+    let a = sohoa::eval::record::compare(&d, &d);
+    assert!(a.differences.is_empty(), "{:?}", a.differences);
+    for c in [a.header, a.sections, a.indicators, a.references, a.dates] {
+        assert_eq!(c.matched, c.gold);
+        assert_eq!(c.precision(), 1.0);
+    }
+    assert!(a.indicators.gold >= 3 && a.sections.gold >= 4 && a.references.gold == 1);
+}
+
+#[test]
+fn a_changed_value_a_lost_section_and_a_wrong_number_are_counted() {
+    let gold = clean(NOTICE);
+    let got = clean(
+        &NOTICE
+            .replace("82,5%", "82,6%")
+            .replace("- Chỉ số", "Chỉ số")
+            .replace("573/QĐ", "578/QĐ"),
+    );
+    let a = sohoa::eval::record::compare(&gold, &got);
+    assert_eq!(a.indicators.gold, a.indicators.got);
+    assert_eq!(a.indicators.matched + 1, a.indicators.gold);
+    assert_eq!(
+        (a.sections.matched + 1, a.sections.got + 1),
+        (a.sections.gold, a.sections.gold)
+    );
+    assert_eq!((a.references.matched, a.references.gold), (0, 1));
+    assert!(a
+        .differences
+        .iter()
+        .any(|(k, g, t)| k == "indicator" && g.contains("82.5") && t.contains("82.6")));
+}

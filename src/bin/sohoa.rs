@@ -156,6 +156,11 @@ enum Cmd {
         /// Score the input as it is (no restoration): the raw OCR baseline.
         #[arg(long)]
         raw: bool,
+        /// Also extract the document record from the gold text and from the restored text and
+        /// print how far they agree (header fields, sections, indicators, references, dates),
+        /// with the items that differ (as many as --errors).
+        #[arg(long)]
+        extract: bool,
         #[command(flatten)]
         m: ModelOpts,
     },
@@ -499,6 +504,34 @@ fn restorer(m: &ModelOpts) -> Result<Restorer> {
 }
 
 /// The per-document step of `extract`, `batch` and `stream`: restore, then extract.
+/// The record agreement of `sohoa eval --extract`: per item kind, matched of gold (recall) and of
+/// extracted (precision), then up to `max` differences.
+fn print_agreement(a: &sohoa::eval::record::Agreement, max: usize) {
+    let pr = |c: &sohoa::eval::record::Counts| {
+        format!(
+            "{}/{} found, {}/{} right (R={:.3} P={:.3})",
+            c.matched,
+            c.gold,
+            c.matched,
+            c.got,
+            c.recall(),
+            c.precision()
+        )
+    };
+    println!("record: header fields {}", pr(&a.header));
+    println!("record: sections {}", pr(&a.sections));
+    println!(
+        "record: section kinds {}/{} alike",
+        a.section_kinds.matched, a.section_kinds.gold
+    );
+    println!("record: indicators {}", pr(&a.indicators));
+    println!("record: references {}", pr(&a.references));
+    println!("record: dates {}", pr(&a.dates));
+    for (what, g, t) in a.differences.iter().take(max) {
+        println!("  {what}: gold={g:?} got={t:?}");
+    }
+}
+
 fn pipeline(m: &ModelOpts) -> Result<sohoa::Pipeline> {
     Ok(sohoa::Pipeline::new(restorer(m)?))
 }
@@ -590,6 +623,7 @@ fn run() -> Result<ExitCode> {
             write_dir,
             errors,
             raw,
+            extract,
             m,
         } => {
             let g = std::fs::read_to_string(&gold)
@@ -623,6 +657,17 @@ fn run() -> Result<ExitCode> {
             );
             for (a, b, n) in &s.errors {
                 println!("  {n:5}  gold={a:?} got={b:?}");
+            }
+            if extract {
+                let record = |original: &str, restored: &str| {
+                    sohoa::extract(&sohoa::ExtractInput {
+                        original,
+                        restored,
+                        source: None,
+                    })
+                };
+                let a = sohoa::eval::record::compare(&record(&g, &g)?, &record(&o, &hyp)?);
+                print_agreement(&a, errors);
             }
         }
         Cmd::Ocr {
