@@ -463,6 +463,34 @@ b) Tồn tại, hạn chế\n¢) Nguyên nhân khách quan\n3. Cải cách tổ 
     assert_eq!(doc.sections[8].kind, Some(SectionKind::Tasks));
 }
 
+/// A roman heading whose last `I`s OCR lost (`III.` read `I.` or `II.`) takes its place in the
+/// sequence; one that is no such prefix of the next numeral starts afresh.
+#[test]
+fn roman_headings_that_lost_their_last_i() {
+    let roman = |text: &str| -> Vec<(String, u32)> {
+        clean(text)
+            .sections
+            .iter()
+            .map(|s| (s.marker.clone(), s.level))
+            .collect()
+    };
+    let parts = |third: &str| {
+        format!("KẾ HOẠCH\n\nI. MỤC ĐÍCH\nNội dung.\nII. CHỈ TIÊU\nNội dung.\n{third} NHIỆM VỤ\nNội dung.\n")
+    };
+    for third in ["I.", "II.", "III."] {
+        assert_eq!(
+            roman(&parts(third)),
+            [("I.".into(), 1), ("II.".into(), 1), ("III.".into(), 1)],
+            "{third}"
+        );
+    }
+    let fresh = "KẾ HOẠCH\n\nI. MỤC ĐÍCH\nNội dung.\nII. A\nNội dung.\nIII. B\nNội dung.\nIV. C\nNội dung.\nV. D\nNội dung.\nVI. E\nNội dung.\nVII. F\nNội dung.\nI. PHỤ LỤC\nNội dung.\n";
+    assert_eq!(
+        clean(fresh).sections.last().map(|s| s.marker.as_str()),
+        Some("I.")
+    );
+}
+
 #[test]
 fn page_break_footnotes_and_furniture() {
     let text = "THÔNG BÁO\nKết quả\n\nI. Kết quả đạt được\n\

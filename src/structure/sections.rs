@@ -100,6 +100,23 @@ fn roman_value(s: &str) -> Option<u32> {
     u32::try_from(total).ok().filter(|v| (1..=20).contains(v))
 }
 
+/// The roman marker `expected` (1 to 39) when `marker` (`II.`) is it with one or more of its final
+/// `I`s lost: thin strokes OCR drops (`III.` read `I.` or `II.`, `VII.` read `VI.`). A numeral
+/// that is not such a prefix (`I.` after `VII.`: a list starting afresh) is left alone.
+fn lost_final_is(marker: &str, expected: u32) -> Option<String> {
+    const TENS: [&str; 4] = ["", "X", "XX", "XXX"];
+    const ONES: [&str; 10] = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"];
+    let want = format!(
+        "{}{}",
+        TENS.get(expected as usize / 10)?,
+        ONES.get(expected as usize % 10)?
+    );
+    let have = marker.strip_suffix('.')?;
+    let lost = want.strip_prefix(have)?;
+    (!have.is_empty() && !lost.is_empty() && lost.chars().all(|c| c == 'I'))
+        .then(|| format!("{want}."))
+}
+
 /// Length in bytes of the marker plus following whitespace, given where the marker ends.
 fn with_space(t: &str, end: usize) -> usize {
     let rest = t.get(end..).unwrap_or("");
@@ -345,6 +362,16 @@ pub fn find(text: &Text, roles: &mut [Role], body: Range<usize>) -> Found {
         }
         let pos = stack.iter().rposition(|e| e.0 == m.kind);
         let expected = pos.map_or(1, |p| stack[p].2 + 1);
+        // A roman heading that lost its last `I`s to OCR (`I.` or `II.` after `II.` for `III.`).
+        if m.kind == Kind::Roman && pos.is_some() && m.value != expected {
+            if let Some(want) = lost_final_is(&m.text, expected) {
+                m = Marker {
+                    value: expected,
+                    text: want,
+                    ..m
+                };
+            }
+        }
         let fits = !m.kind.numbered()
             || m.value == expected
             || (m.kind == Kind::Letter && expected == 5 && m.value == 6)
