@@ -2,14 +2,24 @@
 # How far the document records extracted from restored OCR agree with those extracted from the
 # gold text: header fields, sections, indicators, references, dates (`sohoa eval --extract`),
 # per notice and in total, over the real scan sample and our notices read by Tesseract `eng`
-# (corpus/dev, two fonts). Extra options go to `sohoa eval` (`--raw`: records from the raw OCR).
-#   scripts/eval-extract.sh [--errors 20] [...]
+# (corpus/dev, two fonts); with `vie` first, our notices' scans read by Tesseract `vie`
+# (corpus/dev-vie, clean and degraded) restored with `--channel vie`. Extra options go to `sohoa
+# eval` (`--raw`: records from the OCR as it is).
+#   scripts/eval-extract.sh [vie] [--errors 20] [...]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SOHOA_SHARED:-$ROOT/../shared}
 BIN=${SOHOA_BIN:-$ROOT/target/release/sohoa}
-pairs=("$SHARED/samples/notice-part1.gold.txt")
-for g in "$ROOT"/corpus/dev/*-freeserif.gold.txt "$ROOT"/corpus/dev/*-tinos.gold.txt; do
+pairs=()
+if [ "${1:-}" = vie ]; then
+    shift
+    set -- --channel vie "$@"
+    globs=("$ROOT"/corpus/dev-vie/*-clean.gold.txt "$ROOT"/corpus/dev-vie/*-degraded.gold.txt)
+else
+    pairs+=("$SHARED/samples/notice-part1.gold.txt")
+    globs=("$ROOT"/corpus/dev/*-freeserif.gold.txt "$ROOT"/corpus/dev/*-tinos.gold.txt)
+fi
+for g in "${globs[@]}"; do
     case "$(basename "$g")" in all-*) continue ;; esac
     pairs+=("$g")
 done

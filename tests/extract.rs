@@ -679,3 +679,42 @@ fn a_changed_value_a_lost_section_and_a_wrong_number_are_counted() {
         .iter()
         .any(|(k, g, t)| k == "indicator" && g.contains("82.5") && t.contains("82.6")));
 }
+
+/// What Tesseract `vie` does to markers: `Điều 1.` read `Điều I.`, a roman heading's full stop
+/// lost (`L SỰ CẦN THIẾT`); and a roman heading after clauses (its `I.` lost) is no child of them.
+#[test]
+fn vie_damaged_articles_and_roman_headings() {
+    let markers = |text: &str| -> Vec<(String, u32)> {
+        clean(text)
+            .sections
+            .iter()
+            .map(|s| (s.marker.clone(), s.level))
+            .collect()
+    };
+    let decision = "NGHỊ QUYẾT\nQuy định mức hỗ trợ học phí\n\nQUYẾT NGHỊ:\nĐiều I. Phạm vi điều chỉnh\n1. Phạm vi\nNội dung.\n2. Đối tượng\nNội dung.\nĐiều 2. Mức hỗ trợ\n1. Mức chung\nNội dung.\n";
+    assert_eq!(
+        markers(decision),
+        [
+            ("Điều 1.".into(), 1),
+            ("1.".into(), 2),
+            ("2.".into(), 2),
+            ("Điều 2.".into(), 1),
+            ("1.".into(), 2)
+        ]
+    );
+    let report = "TỜ TRÌNH\nVề việc ban hành Nghị quyết\n\nKính gửi: Hội đồng nhân dân tỉnh.\nỦy ban nhân dân tỉnh kính trình dự thảo Nghị quyết như sau:\nL SỰ CẦN THIẾT BAN HÀNH NGHỊ QUYẾT\n1. Cơ sở pháp lý\nNội dung.\n2. Cơ sở thực tiễn\nNội dung.\nII. MỤC ĐÍCH\nNội dung.\nV ĐỀ XUẤT KHÁC\n";
+    assert_eq!(
+        markers(report),
+        [
+            ("I.".into(), 1),
+            ("1.".into(), 2),
+            ("2.".into(), 2),
+            ("II.".into(), 1)
+        ]
+    );
+    let lost = "BÁO CÁO\nKết quả thực hiện\n\n1. Cơ sở pháp lý\nNội dung.\n2. Cơ sở thực tiễn\nNội dung.\nII. MỤC ĐÍCH\nNội dung.\n";
+    assert_eq!(
+        markers(lost),
+        [("1.".into(), 1), ("2.".into(), 1), ("II.".into(), 1)]
+    );
+}

@@ -42,6 +42,8 @@ struct Marker {
     text: String,
     /// Bytes of the line (from the trimmed start) taken by the marker and the space after it.
     len: usize,
+    /// A roman numeral without its full stop: a heading only where the sequence wants it.
+    bare: bool,
 }
 
 const LETTERS: &[char] = &[
@@ -51,6 +53,9 @@ const LETTERS: &[char] = &[
 
 struct Res {
     article: Regex,
+    /// A roman heading whose full stop OCR lost (`L SỰ CẦN THIẾT` for `I. SỰ CẦN THIẾT`): taken
+    /// only for a heading line in capitals where the sequence wants that numeral.
+    roman_bare: Regex,
     roman: Regex,
     dec3: Regex,
     dec2: Regex,
@@ -65,7 +70,8 @@ fn res() -> Option<&'static Res> {
     static R: OnceLock<Option<Res>> = OnceLock::new();
     R.get_or_init(|| {
         Some(Res {
-            article: Regex::new(r"^(Điều)\s+(\d{1,3})\s*[.:]?\s+").ok()?,
+            article: Regex::new(r"^(Điều)\s+([\dIl|]{1,3})\s*[.:]?\s+").ok()?,
+            roman_bare: Regex::new(r"^([IVXLl1|]{1,5})\s+\p{Lu}[^\p{Ll}]*$").ok()?,
             roman: Regex::new(r"^([IVXLl1|]{1,5})\s*\.\s*(?:\p{Lu}|\d|[“\x22])").ok()?,
             dec3: Regex::new(r"^(\d{1,2})\.(\d{1,2})\.(\d{1,2})\.?\s+(?:\p{Lu}|\d)").ok()?,
             dec2: Regex::new(r"^(\d{1,2})\.(\d{1,2})\.?\s+(?:\p{Lu}|\d)").ok()?,
@@ -126,13 +132,27 @@ fn with_space(t: &str, end: usize) -> usize {
 fn parse(t: &str, re: &Res) -> Option<Marker> {
     let num = |c: &regex::Captures, k: usize| c.get(k).and_then(|m| m.as_str().parse::<u32>().ok());
     if let Some(c) = re.article.captures(t) {
-        let v = num(&c, 2)?;
+        // Articles are numbered in digits: a capital I, l or | among them is OCR's 1 (`Điều I.`).
+        let digits: String = c
+            .get(2)?
+            .as_str()
+            .chars()
+            .map(|ch| {
+                if matches!(ch, 'I' | 'l' | '|') {
+                    '1'
+                } else {
+                    ch
+                }
+            })
+            .collect();
+        let v = digits.parse::<u32>().ok()?;
         let end = c.get(0)?.end();
         return Some(Marker {
             kind: Kind::Article,
             value: v,
             text: format!("Điều {v}."),
             len: end,
+            bare: false,
         });
     }
     if let Some(c) = re.roman.captures(t) {
@@ -155,8 +175,31 @@ fn parse(t: &str, re: &Res) -> Option<Marker> {
                     value: v,
                     text: format!("{fixed}."),
                     len: with_space(t, dot + 1),
+                    bare: false,
                 });
             }
+        }
+    }
+    if let Some(c) = re.roman_bare.captures(t) {
+        let raw = c.get(1)?.as_str();
+        let fixed: String = raw
+            .chars()
+            .map(|ch| {
+                if matches!(ch, 'l' | 'L' | '1' | '|') {
+                    'I'
+                } else {
+                    ch
+                }
+            })
+            .collect();
+        if let Some(v) = roman_value(&fixed) {
+            return Some(Marker {
+                kind: Kind::Roman,
+                value: v,
+                text: format!("{fixed}."),
+                len: with_space(t, raw.len()),
+                bare: true,
+            });
         }
     }
     if let Some(c) = re.dec3.captures(t) {
@@ -173,6 +216,7 @@ fn parse(t: &str, re: &Res) -> Option<Marker> {
             value: d,
             text: m,
             len: with_space(t, end),
+            bare: false,
         });
     }
     if let Some(c) = re.dec2.captures(t) {
@@ -189,6 +233,7 @@ fn parse(t: &str, re: &Res) -> Option<Marker> {
                 value: b,
                 text: format!("{a}.{b}."),
                 len: with_space(t, end),
+                bare: false,
             });
         }
     }
@@ -200,6 +245,7 @@ fn parse(t: &str, re: &Res) -> Option<Marker> {
             value: v,
             text: format!("{v}."),
             len: with_space(t, dot + 1),
+            bare: false,
         });
     }
     if let Some(c) = re.letter.captures(t) {
@@ -217,6 +263,7 @@ fn parse(t: &str, re: &Res) -> Option<Marker> {
             value: idx as u32 + 1,
             text: format!("{ch})"),
             len: with_space(t, close + 1),
+            bare: false,
         });
     }
     if let Some(c) = re.paren.captures(t) {
@@ -227,6 +274,7 @@ fn parse(t: &str, re: &Res) -> Option<Marker> {
             value: v,
             text: format!("{v})"),
             len: with_space(t, close + 1),
+            bare: false,
         });
     }
     if let Some(c) = re.bullet.captures(t) {
@@ -241,6 +289,7 @@ fn parse(t: &str, re: &Res) -> Option<Marker> {
             value: 0,
             text: m.as_str().to_string(),
             len: with_space(t, m.end()),
+            bare: false,
         });
     }
     None
@@ -377,6 +426,14 @@ pub fn find(text: &Text, roles: &mut [Role], body: Range<usize>) -> Found {
             || (m.kind == Kind::Letter && expected == 5 && m.value == 6)
             || matches!(m.kind, Kind::Roman | Kind::Article);
         let clean_break = prev_blank || prev_heading || !prev_open;
+        if m.bare && m.value != expected {
+            // a line in capitals that only starts like a numeral (`V ĐỀ XUẤT` out of sequence)
+            prev_open = false;
+            prev_heading = false;
+            prev_blank = false;
+            i += 1;
+            continue;
+        }
         if !fits && !clean_break {
             prev_open = !line.trim_end().ends_with(['.', ':', ';']);
             prev_blank = false;
@@ -385,6 +442,14 @@ pub fn find(text: &Text, roles: &mut [Role], body: Range<usize>) -> Found {
         }
         if let Some(p) = pos {
             stack.truncate(p);
+        } else if matches!(m.kind, Kind::Roman | Kind::Article) {
+            // A roman heading or an article is never inside a numbered clause, a lettered item
+            // or a bullet (after an `I.` OCR lost, `II.` had become a child of the `2.` before it).
+            let keep = stack
+                .iter()
+                .position(|e| !matches!(e.0, Kind::Roman | Kind::Article))
+                .unwrap_or(stack.len());
+            stack.truncate(keep);
         }
         let parent = stack.last().map(|e| e.1);
         let idx = sections.len();
