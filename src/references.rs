@@ -64,8 +64,10 @@ fn res() -> Option<&'static Res> {
             typ: Regex::new(&format!(r"(?i)({})\s+(?:số\s*:?\s*)?$", names.join("|"))).ok()?,
             ref_date: Regex::new(&format!(r"(?i)^\s*,?\s*(?:ban hành\s+)?ngày\s+{DATE}")).ok()?,
             day_num: Regex::new(r"(?i)(?:ngày\s+)?(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})").ok()?,
-            day_words: Regex::new(r"(?i)ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
-                .ok()?,
+            day_words: Regex::new(
+                r"(?i)ngày\s+([\dIl|]{1,2})\s+tháng\s+([\dIl|]{1,2})\s+năm\s+(\d{4})",
+            )
+            .ok()?,
             day_partial: Regex::new(r"(?i)ngày\s+(\d{1,2})\s*/\s*(\d{1,2})").ok()?,
             quarter: Regex::new(r"(?i)quý\s+(IV|III|II|I|[1-4])\s*(?:/\s*|năm\s+)(\d{4})").ok()?,
             months: Regex::new(r"(?i)(\d{1,2}|sáu|chín)\s+tháng\s+(đầu|cuối)\s+năm(?:\s+(\d{4}))?")
@@ -174,13 +176,31 @@ pub fn dates(text: &Text, layout: &Layout) -> (Vec<DateMention>, Vec<(usize, usi
         f.iter().any(|&(a, b, _, _)| s < b && a < e)
     };
     let num = |c: &regex::Captures, k: usize| c.get(k).and_then(|g| g.as_str().parse::<u32>().ok());
+    // A date in words numbers its day and month in digits: a capital I, l or | there is OCR's 1
+    // (Tesseract `vie` reads `tháng 11` as `tháng II`).
+    let digits = |c: &regex::Captures, k: usize| {
+        c.get(k).and_then(|g| {
+            g.as_str()
+                .chars()
+                .map(|ch| {
+                    if matches!(ch, 'I' | 'l' | '|') {
+                        '1'
+                    } else {
+                        ch
+                    }
+                })
+                .collect::<String>()
+                .parse::<u32>()
+                .ok()
+        })
+    };
     for r in [&re.day_words, &re.day_num] {
         for c in r.captures_iter(flat) {
             let Some(all) = c.get(0) else { continue };
             if overlaps(&found, all.start(), all.end()) {
                 continue;
             }
-            if let (Some(d), Some(m), Some(y)) = (num(&c, 1), num(&c, 2), num(&c, 3)) {
+            if let (Some(d), Some(m), Some(y)) = (digits(&c, 1), digits(&c, 2), num(&c, 3)) {
                 if let Some(iso) = iso_date(d, m, y as i32) {
                     found.push((all.start(), all.end(), Some(iso), None));
                 }

@@ -718,3 +718,14 @@ fn vie_damaged_articles_and_roman_headings() {
         [("1.".into(), 1), ("2.".into(), 1), ("II.".into(), 1)]
     );
 }
+
+/// A date in words has its day and month in digits: OCR's `I`, `l` or `|` there is a 1
+/// (Tesseract `vie` reads `tháng 11` as `tháng II`).
+#[test]
+fn a_date_in_words_with_ones_read_as_letters() {
+    let doc = clean(
+        "THÔNG BÁO\nKết quả\n\nCăn cứ Luật ngày 28 tháng II năm 2023; có hiệu lực từ ngày l tháng 7 năm 2024.\n",
+    );
+    let dates: Vec<_> = doc.dates.iter().filter_map(|d| d.date.clone()).collect();
+    assert_eq!(dates, ["2023-11-28", "2024-07-01"]);
+}
