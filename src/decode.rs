@@ -2261,9 +2261,6 @@ const READINGS: usize = 24;
 /// A slot's reading ids, on the stack.
 type Readings = SmallVec<[WordId; READINGS]>;
 
-/// Whether `abbr` is `token` with some letters read back as `đ`: OCR writes `đ` as `d`, and as
-/// `p` or `b` (`QP`, `NB`; allowed when `p_and_b`), and nothing else about a code may change
-/// (`BCD` must not become `CBCĐ`).
 /// Whether the lower-case token `token` is the abbreviation `abbr` (lower case) as an engine
 /// without Vietnamese reads it in capitals: the same letters, but that `đ` may be `d` (or `p`, `b`
 /// given `p_and_b`, see [`only_gains_d`]) and a marked vowel its base letter (`tư` read `tu`).
@@ -2276,6 +2273,9 @@ fn abbreviation_fits(token: &str, abbr: &str, p_and_b: bool) -> bool {
         })
 }
 
+/// Whether `abbr` is `token` with some letters read back as `đ`: OCR writes `đ` as `d`, and as
+/// `p` or `b` (`QP`, `NB`; allowed when `p_and_b`), and nothing else about a code may change
+/// (`BCD` must not become `CBCĐ`).
 fn only_gains_d(token: &str, abbr: &str, p_and_b: bool) -> bool {
     token.chars().count() == abbr.chars().count()
         && token

@@ -179,20 +179,8 @@ pub fn dates(text: &Text, layout: &Layout) -> (Vec<DateMention>, Vec<(usize, usi
     // A date in words numbers its day and month in digits: a capital I, l or | there is OCR's 1
     // (Tesseract `vie` reads `tháng 11` as `tháng II`).
     let digits = |c: &regex::Captures, k: usize| {
-        c.get(k).and_then(|g| {
-            g.as_str()
-                .chars()
-                .map(|ch| {
-                    if matches!(ch, 'I' | 'l' | '|') {
-                        '1'
-                    } else {
-                        ch
-                    }
-                })
-                .collect::<String>()
-                .parse::<u32>()
-                .ok()
-        })
+        c.get(k)
+            .and_then(|g| crate::token::ones_as_digits(g.as_str()).parse::<u32>().ok())
     };
     for r in [&re.day_words, &re.day_num] {
         for c in r.captures_iter(flat) {

@@ -83,6 +83,16 @@ pub fn roman_numeral(s: &str) -> Option<(String, u32)> {
     (value > 0).then_some((out, value as u32))
 }
 
+/// A number OCR wrote with letters for its ones (`II` for 11 in `tháng II`, `I` for 1 in
+/// `Điều I.`): a capital `I`, a small `l` or a bar `|` read as `1`, other characters kept. For
+/// places where only digits can stand (an article's number, a date's day and month).
+#[must_use]
+pub fn ones_as_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| if matches!(c, 'I' | 'l' | '|') { '1' } else { c })
+        .collect()
+}
+
 /// Symbols that OCR engines without a Vietnamese model produce in place of marked letters; they
 /// belong to the word they touch.
 #[must_use]
@@ -265,6 +275,15 @@ mod tests {
         ] {
             assert_eq!(roman_numeral(s), None, "{s}");
         }
+    }
+
+    #[test]
+    fn ones_written_as_letters_are_digits() {
+        assert_eq!(ones_as_digits("II"), "11");
+        assert_eq!(ones_as_digits("l2"), "12");
+        assert_eq!(ones_as_digits("|"), "1");
+        assert_eq!(ones_as_digits("07"), "07");
+        assert_eq!(ones_as_digits("V"), "V");
     }
 
     fn kinds(s: &str) -> Vec<(TokenKind, &str)> {

@@ -106,6 +106,19 @@ fn roman_value(s: &str) -> Option<u32> {
     u32::try_from(total).ok().filter(|v| (1..=20).contains(v))
 }
 
+/// A roman numeral with OCR's look-alikes of `I` (`l`, `L`, `1`, `|`) read as `I`.
+fn roman_letters(raw: &str) -> String {
+    raw.chars()
+        .map(|ch| {
+            if matches!(ch, 'l' | 'L' | '1' | '|') {
+                'I'
+            } else {
+                ch
+            }
+        })
+        .collect()
+}
+
 /// The roman marker `expected` (1 to 39) when `marker` (`II.`) is it with one or more of its final
 /// `I`s lost: thin strokes OCR drops (`III.` read `I.` or `II.`, `VII.` read `VI.`). A numeral
 /// that is not such a prefix (`I.` after `VII.`: a list starting afresh) is left alone.
@@ -133,18 +146,7 @@ fn parse(t: &str, re: &Res) -> Option<Marker> {
     let num = |c: &regex::Captures, k: usize| c.get(k).and_then(|m| m.as_str().parse::<u32>().ok());
     if let Some(c) = re.article.captures(t) {
         // Articles are numbered in digits: a capital I, l or | among them is OCR's 1 (`Điều I.`).
-        let digits: String = c
-            .get(2)?
-            .as_str()
-            .chars()
-            .map(|ch| {
-                if matches!(ch, 'I' | 'l' | '|') {
-                    '1'
-                } else {
-                    ch
-                }
-            })
-            .collect();
+        let digits = crate::token::ones_as_digits(c.get(2)?.as_str());
         let v = digits.parse::<u32>().ok()?;
         let end = c.get(0)?.end();
         return Some(Marker {
@@ -158,16 +160,7 @@ fn parse(t: &str, re: &Res) -> Option<Marker> {
     if let Some(c) = re.roman.captures(t) {
         let raw = c.get(1)?.as_str();
         if raw.contains(['I', 'V', 'X']) {
-            let fixed: String = raw
-                .chars()
-                .map(|ch| {
-                    if matches!(ch, 'l' | 'L' | '1' | '|') {
-                        'I'
-                    } else {
-                        ch
-                    }
-                })
-                .collect();
+            let fixed = roman_letters(raw);
             if let Some(v) = roman_value(&fixed) {
                 let dot = t.find('.')?;
                 return Some(Marker {
@@ -182,16 +175,7 @@ fn parse(t: &str, re: &Res) -> Option<Marker> {
     }
     if let Some(c) = re.roman_bare.captures(t) {
         let raw = c.get(1)?.as_str();
-        let fixed: String = raw
-            .chars()
-            .map(|ch| {
-                if matches!(ch, 'l' | 'L' | '1' | '|') {
-                    'I'
-                } else {
-                    ch
-                }
-            })
-            .collect();
+        let fixed = roman_letters(raw);
         if let Some(v) = roman_value(&fixed) {
             return Some(Marker {
                 kind: Kind::Roman,
