@@ -145,15 +145,13 @@ fn text_key(s: &str) -> String {
 
 /// What an indicator states, without where: two records agree on it when these are equal.
 fn indicator_key(i: &Indicator) -> String {
-    let num = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v}"));
     format!(
         "{:?} {}{} {}{}{}{}",
         i.kind,
         i.value,
         i.upper.map_or(String::new(), |u| format!("-{u}")),
         i.unit.as_deref().map_or(String::new(), text_key),
-        i.denominator
-            .map_or(String::new(), |d| format!(" /{}", num(Some(d)))),
+        i.denominator.map_or(String::new(), |d| format!(" /{d}")),
         i.direction.map_or(String::new(), |d| format!(" {d:?}")),
         if i.target { " target" } else { "" },
     )
