@@ -681,7 +681,8 @@ fn a_changed_value_a_lost_section_and_a_wrong_number_are_counted() {
 }
 
 /// What Tesseract `vie` does to markers: `Điều 1.` read `Điều I.`, a roman heading's full stop
-/// lost (`L SỰ CẦN THIẾT`); and a roman heading after clauses (its `I.` lost) is no child of them.
+/// lost (`L SỰ CẦN THIẾT`), `c)` read `e)` and `d)` read `đ)`; and a roman heading after clauses
+/// (its `I.` lost) is no child of them.
 #[test]
 fn vie_damaged_articles_and_roman_headings() {
     let markers = |text: &str| -> Vec<(String, u32)> {
@@ -710,6 +711,17 @@ fn vie_damaged_articles_and_roman_headings() {
             ("1.".into(), 2),
             ("2.".into(), 2),
             ("II.".into(), 1)
+        ]
+    );
+    let letters = "BÁO CÁO\nKết quả thực hiện\n\n1. Nhiệm vụ\na) Rà soát văn bản.\nb) Kiểm tra.\ne) Báo cáo.\nđ) Tổng hợp.\n";
+    assert_eq!(
+        markers(letters),
+        [
+            ("1.".into(), 1),
+            ("a)".into(), 2),
+            ("b)".into(), 2),
+            ("c)".into(), 2),
+            ("d)".into(), 2)
         ]
     );
     let lost = "BÁO CÁO\nKết quả thực hiện\n\n1. Cơ sở pháp lý\nNội dung.\n2. Cơ sở thực tiễn\nNội dung.\nII. MỤC ĐÍCH\nNội dung.\n";

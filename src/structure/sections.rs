@@ -46,6 +46,11 @@ struct Marker {
     bare: bool,
 }
 
+/// Pairs of list letters OCR reads one for the other in degraded scans (`(read, meant)`): `c)`
+/// as `e)` and back, `d)` and `đ)`. A marker read as the first where the list wants the second is
+/// the second.
+const LETTER_LOOKALIKES: &[(char, char)] = &[('e', 'c'), ('c', 'e'), ('đ', 'd'), ('d', 'đ')];
+
 const LETTERS: &[char] = &[
     'a', 'b', 'c', 'd', 'đ', 'e', 'g', 'h', 'i', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't',
     'u', 'v', 'x', 'y',
@@ -395,6 +400,22 @@ pub fn find(text: &Text, roles: &mut [Role], body: Range<usize>) -> Found {
         }
         let pos = stack.iter().rposition(|e| e.0 == m.kind);
         let expected = pos.map_or(1, |p| stack[p].2 + 1);
+        // A letter OCR confuses with the one the list wants next (`e)` after `b)` for `c)`).
+        if m.kind == Kind::Letter && pos.is_some() && m.value != expected {
+            let (got, want) = (
+                LETTERS.get(m.value as usize - 1),
+                LETTERS.get(expected as usize - 1),
+            );
+            if let (Some(&g), Some(&w)) = (got, want) {
+                if LETTER_LOOKALIKES.contains(&(g, w)) {
+                    m = Marker {
+                        value: expected,
+                        text: format!("{w})"),
+                        ..m
+                    };
+                }
+            }
+        }
         // A roman heading that lost its last `I`s to OCR (`I.` or `II.` after `II.` for `III.`).
         if m.kind == Kind::Roman && pos.is_some() && m.value != expected {
             if let Some(want) = lost_final_is(&m.text, expected) {
