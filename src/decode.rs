@@ -1501,7 +1501,8 @@ impl Restorer {
             // never one letter for another or one added (`DTI` is no `CĐTƯ`).
             found.retain(|&(ei, _)| {
                 let e = &entries[ei as usize];
-                e.kind != EntryKind::Abbrev || abbreviation_fits(&folded, &e.text, e.lm != lm.unk())
+                e.kind != EntryKind::Abbrev
+                    || abbreviation_fits(&folded, &e.text, e.lm != lm.unk(), true)
             });
         }
         let exact = self
@@ -1675,7 +1676,7 @@ impl Restorer {
                     let pb = e.lm != lm.unk();
                     e.kind == EntryKind::Abbrev
                         && e.text != folded
-                        && only_gains_d(&folded, &e.text, pb)
+                        && abbreviation_fits(&folded, &e.text, pb, false)
                 });
             for (ei, cost) in found {
                 cands.push(Cand {
@@ -1941,16 +1942,8 @@ fn roman_at<'t>(
     tok_text: &impl Fn(&BlockToken) -> &'t str,
 ) -> Option<String> {
     let (numeral, _) = crate::token::roman_numeral(tok_text(&toks[ti]))?;
-    let line = toks[ti].line_no;
-    let prev = toks[..ti]
-        .iter()
-        .rev()
-        .take_while(|t| t.line_no == line)
-        .find(|t| t.tok.kind != TokenKind::Space);
-    let heading = prev.is_none()
-        && toks
-            .get(ti + 1)
-            .is_some_and(|n| n.line_no == line && tok_text(n) == ".");
+    let prev = prev_on_line(toks, ti);
+    let heading = heads_its_line(toks, ti, tok_text);
     // After a counting word, a small `i` is more likely a letter than OCR's capital I (`Phan Xi
     // Păng`), so only capitals and OCR's `l`/`1` count there.
     let counted = !tok_text(&toks[ti]).contains('i')
@@ -1981,16 +1974,30 @@ fn signing_prefix_at<'t>(
     tok_text: &impl Fn(&BlockToken) -> &'t str,
 ) -> Option<String> {
     let t = tok_text(&toks[ti]);
+    (SIGNING_PREFIXES.contains(&t) && heads_its_line(toks, ti, tok_text)).then(|| t.to_string())
+}
+
+/// The token before word token `ti` on its line, spaces aside.
+fn prev_on_line(toks: &[BlockToken], ti: usize) -> Option<&BlockToken> {
     let line = toks[ti].line_no;
-    let first = toks[..ti]
+    toks[..ti]
         .iter()
         .rev()
-        .take_while(|p| p.line_no == line)
-        .all(|p| p.tok.kind == TokenKind::Space);
-    let stop = toks
-        .get(ti + 1)
-        .is_some_and(|n| n.line_no == line && tok_text(n) == ".");
-    (first && stop && SIGNING_PREFIXES.contains(&t)).then(|| t.to_string())
+        .take_while(|t| t.line_no == line)
+        .find(|t| t.tok.kind != TokenKind::Space)
+}
+
+/// Whether word token `ti` stands first on its line with a full stop right after it, where a
+/// heading's numeral (`II.`) or a signature block's prefix (`TL.`) stands.
+fn heads_its_line<'t>(
+    toks: &[BlockToken],
+    ti: usize,
+    tok_text: &impl Fn(&BlockToken) -> &'t str,
+) -> bool {
+    prev_on_line(toks, ti).is_none()
+        && toks
+            .get(ti + 1)
+            .is_some_and(|n| n.line_no == toks[ti].line_no && tok_text(n) == ".")
 }
 
 /// Skeletons of the words a roman numeral follows in administrative text: quý, chương, phần,
@@ -2262,26 +2269,17 @@ const READINGS: usize = 24;
 type Readings = SmallVec<[WordId; READINGS]>;
 
 /// Whether the lower-case token `token` is the abbreviation `abbr` (lower case) as an engine
-/// without Vietnamese reads it in capitals: the same letters, but that `đ` may be `d` (or `p`, `b`
-/// given `p_and_b`, see [`only_gains_d`]) and a marked vowel its base letter (`tư` read `tu`).
-fn abbreviation_fits(token: &str, abbr: &str, p_and_b: bool) -> bool {
+/// without Vietnamese reads it: the same letters, but that `đ` may be `d`, or `p`, `b` (`QP`, `NB`;
+/// allowed when `p_and_b`), and, given `marks`, a marked vowel its base letter (`tư` read `tu`: a
+/// word in capitals). Nothing else may change: no letter for another, none added (`BCD` is no
+/// `CBCĐ`, `DTI` no `CĐTƯ`). Inside a code (`marks` off) even the marks stay (`TU` stays Tỉnh ủy).
+fn abbreviation_fits(token: &str, abbr: &str, p_and_b: bool, marks: bool) -> bool {
     token.chars().count() == abbr.chars().count()
         && token.chars().zip(abbr.chars()).all(|(t, a)| {
             t == a
                 || (a == 'đ' && (t == 'd' || (p_and_b && matches!(t, 'p' | 'b'))))
-                || (a != 'đ' && crate::token::base_letter(a) == t)
+                || (marks && a != 'đ' && crate::token::base_letter(a) == t)
         })
-}
-
-/// Whether `abbr` is `token` with some letters read back as `đ`: OCR writes `đ` as `d`, and as
-/// `p` or `b` (`QP`, `NB`; allowed when `p_and_b`), and nothing else about a code may change
-/// (`BCD` must not become `CBCĐ`).
-fn only_gains_d(token: &str, abbr: &str, p_and_b: bool) -> bool {
-    token.chars().count() == abbr.chars().count()
-        && token
-            .chars()
-            .zip(abbr.chars())
-            .all(|(t, a)| t == a || (a == 'đ' && (t == 'd' || (p_and_b && matches!(t, 'p' | 'b')))))
 }
 
 /// The restored word `e` in the case of the OCR token `orig`. A token in mixed case is one whose
