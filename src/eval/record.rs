@@ -102,12 +102,13 @@ pub fn compare(gold: &Document, got: &Document) -> Agreement {
     let mut a = Agreement::default();
     header(gold, got, &mut a);
     sections(gold, got, &mut a);
-    let (g, t): (Vec<String>, Vec<String>) = (
-        gold.indicators.iter().map(indicator_key).collect(),
-        got.indicators.iter().map(indicator_key).collect(),
+    a.indicators = bag_by(
+        "indicator",
+        (&gold.indicators, &got.indicators),
+        indicator_key,
+        &mut a.differences,
     );
-    a.indicators = bag("indicator", &g, &t, &mut a.differences);
-    let key = |r: &crate::schema::Reference| {
+    let reference = |r: &crate::schema::Reference| {
         format!(
             "{} {} {}",
             r.ref_type.as_deref().map_or(String::new(), text_key),
@@ -115,23 +116,20 @@ pub fn compare(gold: &Document, got: &Document) -> Agreement {
             r.date.as_deref().unwrap_or("")
         )
     };
-    let (g, t): (Vec<String>, Vec<String>) = (
-        gold.references.iter().map(key).collect(),
-        got.references.iter().map(key).collect(),
+    a.references = bag_by(
+        "reference",
+        (&gold.references, &got.references),
+        reference,
+        &mut a.differences,
     );
-    a.references = bag("reference", &g, &t, &mut a.differences);
-    let key = |d: &crate::schema::DateMention| {
+    let date = |d: &crate::schema::DateMention| {
         format!(
             "{} {}",
             d.date.as_deref().unwrap_or(""),
             d.period.as_deref().unwrap_or("")
         )
     };
-    let (g, t): (Vec<String>, Vec<String>) = (
-        gold.dates.iter().map(key).collect(),
-        got.dates.iter().map(key).collect(),
-    );
-    a.dates = bag("date", &g, &t, &mut a.differences);
+    a.dates = bag_by("date", (&gold.dates, &got.dates), date, &mut a.differences);
     a
 }
 
@@ -155,6 +153,17 @@ fn indicator_key(i: &Indicator) -> String {
         i.direction.map_or(String::new(), |d| format!(" {d:?}")),
         if i.target { " target" } else { "" },
     )
+}
+
+/// [`bag`] of the two records' items of one kind, each turned into its key by `key`.
+fn bag_by<T>(
+    what: &str,
+    (gold, got): (&[T], &[T]),
+    key: impl Fn(&T) -> String,
+    diffs: &mut Vec<(String, String, String)>,
+) -> Counts {
+    let keys = |v: &[T]| v.iter().map(&key).collect::<Vec<_>>();
+    bag(what, &keys(gold), &keys(got), diffs)
 }
 
 /// Matched counts of two multisets of keys; the unmatched go to `diffs`, paired in order.
@@ -244,11 +253,10 @@ fn header(gold: &Document, got: &Document, a: &mut Agreement) {
         ("recipient", &g.recipients, &t.recipients),
         ("addressee", &g.addressees, &t.addressees),
     ] {
-        let keys = |v: &[Field]| v.iter().map(|f| text_key(&f.value)).collect::<Vec<_>>();
-        let c = bag(
+        let c = bag_by(
             &format!("header {name}"),
-            &keys(x),
-            &keys(y),
+            (x, y),
+            |f: &Field| text_key(&f.value),
             &mut a.differences,
         );
         a.header.add(c);
