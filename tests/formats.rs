@@ -488,18 +488,29 @@ mod mutations {
     }
 }
 
+/// A restorer over the embedded models, or `None` (the test `name` prints SKIP) in a build without
+/// them.
+fn restorer_or_skip(name: &str) -> Option<sohoa::Restorer> {
+    match sohoa::Models::embedded() {
+        Ok(m) => Some(
+            sohoa::RestorerBuilder::new()
+                .build(std::sync::Arc::new(m))
+                .unwrap(),
+        ),
+        Err(e) => {
+            eprintln!("SKIP {name}: {e}");
+            None
+        }
+    }
+}
+
 /// The bar: the corrected ALTO/hOCR carry exactly what `sohoa restore` gives for the same text.
 /// Needs the embedded models (a build with `dictionaries/lm.smt`); SKIPs without them.
 #[test]
 fn corrected_files_match_restore() {
-    let models = match sohoa::Models::embedded() {
-        Ok(m) => std::sync::Arc::new(m),
-        Err(e) => {
-            eprintln!("SKIP corrected_files_match_restore: {e}");
-            return;
-        }
+    let Some(restorer) = restorer_or_skip("corrected_files_match_restore") else {
+        return;
     };
-    let restorer = sohoa::RestorerBuilder::new().build(models).unwrap();
     for (file, xsd) in [
         ("notice.alto3.xml", Some("alto-3-1.xsd")),
         ("notice.hocr", None),
@@ -522,14 +533,11 @@ fn corrected_files_match_restore() {
 /// the schema stay valid. Needs the embedded models; SKIPs without them.
 #[test]
 fn a_word_ocr_split_in_two_boxes_is_written_into_the_first() {
-    let models = match sohoa::Models::embedded() {
-        Ok(m) => std::sync::Arc::new(m),
-        Err(e) => {
-            eprintln!("SKIP a_word_ocr_split_in_two_boxes_is_written_into_the_first: {e}");
-            return;
-        }
+    let Some(restorer) =
+        restorer_or_skip("a_word_ocr_split_in_two_boxes_is_written_into_the_first")
+    else {
+        return;
     };
-    let restorer = sohoa::RestorerBuilder::new().build(models).unwrap();
     let src = std::fs::read_to_string(data("notice.alto3.xml")).unwrap().replacen(
         r#"CONTENT="cong"/>"#,
         r#"CONTENT="c"/><SP WIDTH="4" VPOS="387" HPOS="416"/><String ID="string_35b" HPOS="420" VPOS="387" WIDTH="57" HEIGHT="36" WC="0.41" CONTENT="ong"/>"#,
