@@ -47,6 +47,20 @@ pub fn is_glue_mark(s: &str) -> bool {
     matches!(s, "?" | "’" | "'")
 }
 
+/// Tens and ones of the standard roman numerals I to XXXIX.
+const ROMAN_TENS: [&str; 4] = ["", "X", "XX", "XXX"];
+const ROMAN_ONES: [&str; 10] = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"];
+
+/// The standard roman numeral of `v` (1 to 39), in capitals.
+#[must_use]
+pub fn roman_of(v: u32) -> Option<String> {
+    if v == 0 {
+        return None;
+    }
+    let (t, o) = (v as usize / 10, v as usize % 10);
+    Some(format!("{}{}", ROMAN_TENS.get(t)?, ROMAN_ONES.get(o)?))
+}
+
 /// A roman numeral as OCR writes it, where a capital `I` is often read as `l`, `1` or, after the
 /// first letter, `i` (`Il` for `II`, `Ill` for `III`, `Vil` for `VII`): the numeral in standard
 /// capitals and its value, for numerals I to XXXIX written in the standard form and starting with
@@ -56,8 +70,6 @@ pub fn is_glue_mark(s: &str) -> bool {
 /// caller decides.
 #[must_use]
 pub fn roman_numeral(s: &str) -> Option<(String, u32)> {
-    const TENS: [&str; 4] = ["", "X", "XX", "XXX"];
-    const ONES: [&str; 10] = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"];
     // A real capital first, or a look-alike first before a real V or X (`1V` for IV).
     let real_first = s.starts_with(['I', 'V', 'X']);
     if !(real_first || s.starts_with(['l', '1']) && s.contains(['V', 'X'])) {
@@ -75,9 +87,9 @@ pub fn roman_numeral(s: &str) -> Option<(String, u32)> {
         });
     }
     // Standard forms are unique: some tens part, then exactly one ones part.
-    let value = (0..TENS.len()).find_map(|t| {
-        let rest = out.strip_prefix(TENS[t])?;
-        let o = ONES.iter().position(|x| *x == rest)?;
+    let value = (0..ROMAN_TENS.len()).find_map(|t| {
+        let rest = out.strip_prefix(ROMAN_TENS[t])?;
+        let o = ROMAN_ONES.iter().position(|x| *x == rest)?;
         Some(t * 10 + o)
     })?;
     (value > 0).then_some((out, value as u32))
@@ -275,6 +287,16 @@ mod tests {
         ] {
             assert_eq!(roman_numeral(s), None, "{s}");
         }
+    }
+
+    #[test]
+    fn roman_of_writes_what_roman_numeral_reads() {
+        for v in 1..=39 {
+            let r = roman_of(v).unwrap();
+            assert_eq!(roman_numeral(&r), Some((r.clone(), v)));
+        }
+        assert_eq!(roman_of(0), None);
+        assert_eq!(roman_of(40), None);
     }
 
     #[test]

@@ -128,13 +128,7 @@ fn roman_letters(raw: &str) -> String {
 /// `I`s lost: thin strokes OCR drops (`III.` read `I.` or `II.`, `VII.` read `VI.`). A numeral
 /// that is not such a prefix (`I.` after `VII.`: a list starting afresh) is left alone.
 fn lost_final_is(marker: &str, expected: u32) -> Option<String> {
-    const TENS: [&str; 4] = ["", "X", "XX", "XXX"];
-    const ONES: [&str; 10] = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"];
-    let want = format!(
-        "{}{}",
-        TENS.get(expected as usize / 10)?,
-        ONES.get(expected as usize % 10)?
-    );
+    let want = crate::token::roman_of(expected)?;
     let have = marker.strip_suffix('.')?;
     let lost = want.strip_prefix(have)?;
     (!have.is_empty() && !lost.is_empty() && lost.chars().all(|c| c == 'I'))
