@@ -332,6 +332,20 @@ fn a_number_read_for_a_word_is_restored_where_its_context_wants_the_word() {
 }
 
 #[test]
+fn a_marked_vowel_read_as_a_digit_training_never_showed_is_restored() {
+    // Rendered training pages show `ô` read as `6` and `ã` as `4`; real scans also show `8` for
+    // `ệ` and `3` for `à` (`ty 18` for tỷ lệ, `13` for là), which the channel prices at the
+    // pooled rate of marked vowels read as any digit. The numbers beside them stay.
+    let out = restorer().restore(
+        "Kiém tra cac x4, nhét 13 tai cac don vi con cham.\nNang cao ty 18 hai long cua nguoi dan.\nToan tinh co 12 xa dat chuan, chiem ty 18\n30% so xa.\n",
+    );
+    assert_eq!(
+        out.text,
+        "Kiểm tra các xã, nhất là tại các đơn vị còn chậm.\nNâng cao tỷ lệ hài lòng của người dân.\nToàn tỉnh có 12 xã đạt chuẩn, chiếm tỷ lệ\n30% số xã.\n"
+    );
+}
+
+#[test]
 fn a_word_ocr_split_or_glued_is_read_as_the_words_it_was() {
     // An engine reads a space inside a syllable (`c ong` for công, where a mark confused it)
     // or loses the one between two (`tochuc` for tổ chức, `cdctrudng` for các trường): merged or
