@@ -1505,6 +1505,10 @@ impl Restorer {
                     || abbreviation_fits(&folded, &e.text, e.lm != lm.unk(), true)
             });
         }
+        // (`found` holds only the abbreviations that fit the token's letters.)
+        let fits_abbreviation = found
+            .iter()
+            .any(|&(ei, _)| entries[ei as usize].kind == EntryKind::Abbrev);
         let exact = self
             .by_text
             .get(folded.as_str())
@@ -1540,9 +1544,14 @@ impl Restorer {
             let id = lm.get(&folded);
             let keep_cost = match id {
                 Some(id) if lm.count(id) >= KNOWN_COUNT => 1.0,
-                // capitals that are no syllable's letters: an acronym the LM does not know (`DTI`)
-                _ if upper && folded.is_ascii() && !self.skeletons.contains(&folded) => {
-                    ACRONYM_KEEP_COST
+                // capitals that are no syllable's letters: an acronym the LM does not know (`DTI`),
+                // unless it is an abbreviation's letters with its `Đ` misread (`HPND`)
+                _ if upper
+                    && folded.is_ascii()
+                    && !self.skeletons.contains(&folded)
+                    && !fits_abbreviation =>
+                {
+                    ACRONYM_KEEP_COST.min(s.keep_cost)
                 }
                 _ => s.keep_cost,
             };
@@ -1958,7 +1967,10 @@ fn roman_at<'t>(
 /// LM does not know (`DTI`, `NDXP`): an acronym, which an engine reads letter for letter in
 /// capitals, rather than a word garbled (`keep_cost`, 10, lets `DTI` read `DÙ` and `NDXP` `NỘP`
 /// where the context is short). Still above what the abbreviation it is with its `Đ` costs
-/// (`HPND` → HĐND), which a price of 2 loses; 4 to 6 give the same on every dev set.
+/// (`HPND` → HĐND), which a price of 2 loses; 4 to 6 give the same on every dev set. Not for a
+/// token that is an abbreviation's letters but for its `Đ` (`HPND`): that is the abbreviation
+/// misread far more often than an acronym of its own, and keeping it costs `keep_cost` (`HPND
+/// huyện` had stayed where the sentence around it is short); never above `keep_cost`.
 const ACRONYM_KEEP_COST: f32 = 5.0;
 
 /// The prefixes of a signature block's first line in administrative documents: `TM.` (thay mặt),

@@ -138,6 +138,10 @@ fn acronyms_keep_their_letters_and_gain_only_their_d() {
         out.text,
         "Chỉ số chuyển đổi số (DTI) tỉnh, nền tảng NDXP, Nghị quyết của HĐND và HĐND tỉnh"
     );
+    // An acronym that is an abbreviation's letters but for its `Đ` is that abbreviation, even
+    // where little context says so: it is not kept at the price of an unknown acronym.
+    let out = restorer().restore("Theo HPND huyen Tan Phu\n\nHPND huyen\n");
+    assert_eq!(out.text, "Theo HĐND huyện Tân Phú\n\nHĐND huyện\n");
 }
 
 /// The first line of a signature block keeps its prefix (`TL.` thừa lệnh, `KT.` ký thay, `TM.`
