@@ -22,6 +22,9 @@
 # Environment:
 #   SOHOA_SHARED    shared data dir (default: REPO/../shared)
 #   SOHOA_OCR_LOCK  if set, each render holds `flock` on this file (one Tesseract at a time)
+#   SOHOA_PAIRS_JOBS   run only the first N jobs (default 5: the jobs dictionaries/channel-vie.smt
+#                   was trained on; 12 runs them all)
+#   SOHOA_PAIRS_PART   I/N: run only the jobs whose number is I modulo N (parallel shells)
 #
 # Needs: apt-get install tesseract-ocr tesseract-ocr-vie fonts-freefont-ttf fonts-croscore
 # fonts-dejavu-core; pillow, numpy.
@@ -38,6 +41,10 @@ RENDER=$SHARED/tools/render_ocr.py
 [ -f "$RENDER" ] || { echo "no $RENDER (set SOHOA_SHARED)" >&2; exit 1; }
 tesseract --list-langs 2>/dev/null | grep -qx vie \
     || { echo "no Tesseract vie model: apt-get install tesseract-ocr tesseract-ocr-vie" >&2; exit 1; }
+MAX_JOBS=${SOHOA_PAIRS_JOBS:-5}
+PART=${SOHOA_PAIRS_PART:-0/1}
+PART_I=${PART%/*}
+PART_N=${PART#*/}
 mkdir -p "$OUT"
 export OMP_THREAD_LIMIT=${OMP_THREAD_LIMIT:-1}   # one core per Tesseract
 
@@ -101,6 +108,8 @@ EOF2
 k=0
 while read -r src quality font size blur noise budget period residue; do
     k=$((k + 1))
+    # k numbers the job whatever part runs it: the seed depends on it.
+    if (( k > MAX_JOBS )) || (( k % PART_N != PART_I )); then continue; fi
     base=$OUT/$src-$quality-$font
     if [ -s "$base.ocr.txt" ] && [ -s "$base.gold.txt" ]; then
         echo "skip $base (done)"
