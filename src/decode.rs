@@ -1545,7 +1545,7 @@ impl Restorer {
             let keep_cost = match id {
                 Some(id) if lm.count(id) >= KNOWN_COUNT => 1.0,
                 // capitals that are no syllable's letters: an acronym the LM does not know (`DTI`),
-                // unless it is an abbreviation's letters with its `Đ` misread (`HPND`)
+                // unless it is an abbreviation's letters with its `Đ` or marks misread (`HPND`)
                 _ if upper
                     && folded.is_ascii()
                     && !self.skeletons.contains(&folded)
@@ -1968,7 +1968,7 @@ fn roman_at<'t>(
 /// capitals, rather than a word garbled (`keep_cost`, 10, lets `DTI` read `DÙ` and `NDXP` `NỘP`
 /// where the context is short). Still above what the abbreviation it is with its `Đ` costs
 /// (`HPND` → HĐND), which a price of 2 loses; 4 to 6 give the same on every dev set. Not for a
-/// token that is an abbreviation's letters but for its `Đ` (`HPND`): that is the abbreviation
+/// token that is an abbreviation's letters but for its `Đ` or marks (`HPND`): that is the abbreviation
 /// misread far more often than an acronym of its own, and keeping it costs `keep_cost` (`HPND
 /// huyện` had stayed where the sentence around it is short); never above `keep_cost`.
 const ACRONYM_KEEP_COST: f32 = 5.0;
