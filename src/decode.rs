@@ -472,6 +472,27 @@ impl RestorerBuilder {
                 .iter()
                 .map(|w| (w, EntryKind::Abbrev)),
         );
+        // Acronyms with `Đ` the corpora use often (`LĐVP`, lãnh đạo Văn phòng) that the
+        // abbreviation list lacks: the LM's words of ASCII letters and `đ` that are no syllable
+        // (a capital token is read as one only with its own letters, see `word_candidates`).
+        let lm_acronyms: Vec<String> = (0..lm.vocab_len())
+            .map(|i| WordId(i as u32))
+            .filter(|&id| lm.count(id) >= KNOWN_COUNT)
+            .map(|id| lm.word(id))
+            .filter(|w| {
+                w.contains('đ')
+                    && w.chars().count() >= 2
+                    && w.chars().all(|c| c.is_ascii_lowercase() || c == 'đ')
+                    && !syllable::is_valid(w)
+            })
+            .map(str::to_string)
+            .collect();
+        extras.extend(
+            lm_acronyms
+                .iter()
+                .filter(|w| !models.lexicon.abbreviations.contains(*w))
+                .map(|w| (w, EntryKind::Abbrev)),
+        );
         for (w, kind) in extras {
             if kind == EntryKind::Syllable && lm.get(w).is_none() {
                 continue; // a place-name syllable the corpora never use is not worth proposing

@@ -142,6 +142,10 @@ fn acronyms_keep_their_letters_and_gain_only_their_d() {
     // where little context says so: it is not kept at the price of an unknown acronym.
     let out = restorer().restore("Theo HPND huyen Tan Phu\n\nHPND huyen\n");
     assert_eq!(out.text, "Theo HĐND huyện Tân Phú\n\nHĐND huyện\n");
+    // An acronym with `Đ` the corpora use that the abbreviation list lacks (`LĐVP`, lãnh đạo Văn
+    // phòng) is one too.
+    let out = restorer().restore("- LDVP, Trung tam Phuc vu hanh chinh cong;\n");
+    assert_eq!(out.text, "- LĐVP, Trung tâm Phục vụ hành chính công;\n");
 }
 
 /// The first line of a signature block keeps its prefix (`TL.` thừa lệnh, `KT.` ký thay, `TM.`
