@@ -514,6 +514,14 @@ impl RestorerBuilder {
         for (i, e) in entries.iter().enumerate() {
             by_text.entry(e.text.clone()).or_insert(i as u32);
         }
+        let mut abbrev_plain = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            if e.kind == EntryKind::Abbrev && e.text.contains('đ') {
+                abbrev_plain
+                    .entry(e.text.replace('đ', "d"))
+                    .or_insert(i as u32);
+            }
+        }
         let skeletons = Skeletons::new(
             entries
                 .iter()
@@ -530,6 +538,7 @@ impl RestorerBuilder {
             trie,
             entries,
             by_text,
+            abbrev_plain,
             skeletons,
             models,
             id: NEXT_RESTORER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -572,6 +581,9 @@ pub struct Restorer {
     entries: Vec<Entry>,
     /// The first entry of each spelling.
     by_text: HashMap<String, u32>,
+    /// Abbreviations with `Đ` by their letters with `d` for it (`hdnd` → HĐND's entry), for
+    /// reading an acronym made of several (see [`Restorer::compound_abbreviation`]).
+    abbrev_plain: HashMap<String, u32>,
     /// Skeletons of the lexicon's syllables, for splitting glued tokens.
     skeletons: Skeletons,
     models: Arc<Models>,
@@ -1210,9 +1222,10 @@ impl Restorer {
                 }
                 TokenKind::Word if !protected[ti] => match roman_at(toks, ti, &tok_text)
                     .or_else(|| signing_prefix_at(toks, ti, &tok_text))
+                    .or_else(|| self.compound_abbreviation(t))
                 {
                     // A roman numeral (`Il.` for `II.`): one reading, the numeral in capitals; a
-                    // signing prefix (`TL.`) as written.
+                    // signing prefix (`TL.`) as written; an acronym of abbreviations with its `Đ`.
                     Some(numeral) => {
                         let cand = Cand::only(lm.get(&numeral.to_lowercase()).unwrap_or(lm.unk()));
                         fixed.push((ti, numeral));
@@ -1366,6 +1379,74 @@ impl Restorer {
     }
 
     /// Whether reading a token (folded: `fold` of its text) as `c` leaves it as written.
+    /// An acronym in capitals made of abbreviations, one or more of them with a `Đ` OCR read as
+    /// `D` (`PCTHDND`: PCT, phó chủ tịch, and HĐND), with its `Đ`s: `PCTHĐND`. Its parts are
+    /// abbreviations with `Đ` of the lexicon, three letters or more, and acronyms the LM knows
+    /// (`pct`, `ubnd`), two letters or more. Only a token no word or single abbreviation explains, and only when the
+    /// fewest parts that make it read it one way (`UBNDTP` is UBND and TP, no `Đ` to gain).
+    fn compound_abbreviation(&self, token: &str) -> Option<String> {
+        let lm = &self.models.lm;
+        if !(4..=16).contains(&token.len())
+            || !token.bytes().all(|b| b.is_ascii_uppercase())
+            || !token.contains('D')
+        {
+            return None;
+        }
+        let folded = token.to_ascii_lowercase();
+        let known = |w: &str| lm.get(w).is_some_and(|id| lm.count(id) >= KNOWN_COUNT);
+        if known(&folded)
+            || self.by_text.contains_key(&folded)
+            || self.skeletons.contains(&folded)
+            || self.entries.iter().any(|e| {
+                e.kind == EntryKind::Abbrev && abbreviation_fits(&folded, &e.text, true, true)
+            })
+        {
+            return None;
+        }
+        // A part as read: the abbreviation with its `Đ`, or the acronym as written.
+        let part = |p: &str| -> Option<String> {
+            if p.len() < 2 {
+                return None;
+            }
+            // (Two letters with `Đ` are too many things: `ND` in `NDXP` is no `NĐ`.)
+            if let Some(&ei) = self.abbrev_plain.get(p).filter(|_| p.len() >= 3) {
+                return Some(self.entries[ei as usize].text.clone());
+            }
+            (known(p) && !syllable::is_valid(p) && !self.skeletons.contains(p))
+                .then(|| p.to_string())
+        };
+        // readings[i]: the readings of the first i letters in the fewest parts (with that number).
+        let n = folded.len();
+        let mut best: Vec<Option<(usize, Vec<String>)>> = vec![None; n + 1];
+        best[0] = Some((0, vec![String::new()]));
+        for end in 2..=n {
+            for start in 0..end - 1 {
+                let (Some((parts, heads)), Some(p)) =
+                    (best[start].clone(), part(&folded[start..end]))
+                else {
+                    continue;
+                };
+                let reads: Vec<String> = heads.iter().map(|h| format!("{h}{p}")).collect();
+                match &mut best[end] {
+                    Some((k, r)) if *k == parts + 1 => {
+                        r.extend(reads);
+                        r.sort();
+                        r.dedup();
+                    }
+                    Some((k, _)) if *k < parts + 1 => {}
+                    slot => *slot = Some((parts + 1, reads)),
+                }
+            }
+        }
+        match best[n].take() {
+            Some((parts, mut reads)) if parts >= 2 && reads.len() == 1 => {
+                let read = reads.pop()?;
+                (read != folded).then(|| read.to_uppercase())
+            }
+            _ => None,
+        }
+    }
+
     fn is_keep(&self, c: &Cand, folded: &str) -> bool {
         c.entry == u32::MAX || self.entries[c.entry as usize].text == folded
     }

@@ -146,6 +146,15 @@ fn acronyms_keep_their_letters_and_gain_only_their_d() {
     // phòng) is one too.
     let out = restorer().restore("- LDVP, Trung tam Phuc vu hanh chinh cong;\n");
     assert_eq!(out.text, "- LĐVP, Trung tâm Phục vụ hành chính công;\n");
+    // An acronym made of abbreviations gains the `Đ` of those that have one (`PCT` + `HĐND`);
+    // not where its fewest parts read it without one (`UBND` + `TP`), where a part with `Đ` would
+    // be two letters (`NDXP`), or where one abbreviation explains it (`HPND` is HĐND, not HP+NĐ).
+    let out =
+        restorer().restore("Luu: VT, PCTHDND.\n- UBNDTP; nen tang NDXP; Nghi quyet HPND tinh.\n");
+    assert_eq!(
+        out.text,
+        "Lưu: VT, PCTHĐND.\n- UBNDTP; nền tảng NDXP; Nghị quyết HĐND tỉnh.\n"
+    );
 }
 
 /// The first line of a signature block keeps its prefix (`TL.` thừa lệnh, `KT.` ký thay, `TM.`
