@@ -515,12 +515,21 @@ impl RestorerBuilder {
             by_text.entry(e.text.clone()).or_insert(i as u32);
         }
         let mut abbrev_plain = HashMap::new();
+        let mut abbrev_by_len: Vec<Vec<u32>> = Vec::new();
         for (i, e) in entries.iter().enumerate() {
-            if e.kind == EntryKind::Abbrev && e.text.contains('đ') {
+            if e.kind != EntryKind::Abbrev {
+                continue;
+            }
+            if e.text.contains('đ') {
                 abbrev_plain
                     .entry(e.text.replace('đ', "d"))
                     .or_insert(i as u32);
             }
+            let len = e.text.chars().count();
+            if abbrev_by_len.len() <= len {
+                abbrev_by_len.resize(len + 1, Vec::new());
+            }
+            abbrev_by_len[len].push(i as u32);
         }
         let skeletons = Skeletons::new(
             entries
@@ -539,6 +548,7 @@ impl RestorerBuilder {
             entries,
             by_text,
             abbrev_plain,
+            abbrev_by_len,
             skeletons,
             models,
             id: NEXT_RESTORER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -584,6 +594,8 @@ pub struct Restorer {
     /// Abbreviations with `Đ` by their letters with `d` for it (`hdnd` → HĐND's entry), for
     /// reading an acronym made of several (see [`Restorer::compound_abbreviation`]).
     abbrev_plain: HashMap<String, u32>,
+    /// The abbreviation entries by their number of letters.
+    abbrev_by_len: Vec<Vec<u32>>,
     /// Skeletons of the lexicon's syllables, for splitting glued tokens.
     skeletons: Skeletons,
     models: Arc<Models>,
@@ -1394,12 +1406,17 @@ impl Restorer {
         }
         let folded = token.to_ascii_lowercase();
         let known = |w: &str| lm.get(w).is_some_and(|id| lm.count(id) >= KNOWN_COUNT);
-        if known(&folded)
-            || self.by_text.contains_key(&folded)
-            || self.skeletons.contains(&folded)
-            || self.entries.iter().any(|e| {
-                e.kind == EntryKind::Abbrev && abbreviation_fits(&folded, &e.text, true, true)
+        let one_fits = || {
+            self.abbrev_by_len.get(folded.len()).is_some_and(|ids| {
+                ids.iter().any(|&ei| {
+                    abbreviation_fits(&folded, &self.entries[ei as usize].text, true, true)
+                })
             })
+        };
+        if self.skeletons.contains(&folded)
+            || known(&folded)
+            || self.by_text.contains_key(&folded)
+            || one_fits()
         {
             return None;
         }
