@@ -1390,12 +1390,12 @@ impl Restorer {
         changed - self.settings.resegment_cost * rs.len() as f32 > as_is
     }
 
-    /// Whether reading a token (folded: `fold` of its text) as `c` leaves it as written.
     /// An acronym in capitals made of abbreviations, one or more of them with a `Đ` OCR read as
     /// `D` (`PCTHDND`: PCT, phó chủ tịch, and HĐND), with its `Đ`s: `PCTHĐND`. Its parts are
     /// abbreviations with `Đ` of the lexicon, three letters or more, and acronyms the LM knows
-    /// (`pct`, `ubnd`), two letters or more. Only a token no word or single abbreviation explains, and only when the
-    /// fewest parts that make it read it one way (`UBNDTP` is UBND and TP, no `Đ` to gain).
+    /// (`pct`, `ubnd`), two letters or more. Only a token no word or single abbreviation
+    /// explains, and only when the fewest parts that make it read it one way (`UBNDTP` is UBND
+    /// and TP, no `Đ` to gain).
     fn compound_abbreviation(&self, token: &str) -> Option<String> {
         let lm = &self.models.lm;
         if !(4..=16).contains(&token.len())
@@ -1432,19 +1432,20 @@ impl Restorer {
             (known(p) && !syllable::is_valid(p) && !self.skeletons.contains(p))
                 .then(|| p.to_string())
         };
-        // readings[i]: the readings of the first i letters in the fewest parts (with that number).
+        // best[i]: the fewest parts the first i letters make, and every reading in that many.
         let n = folded.len();
         let mut best: Vec<Option<(usize, Vec<String>)>> = vec![None; n + 1];
         best[0] = Some((0, vec![String::new()]));
         for end in 2..=n {
-            for start in 0..end - 1 {
-                let (Some((parts, heads)), Some(p)) =
-                    (best[start].clone(), part(&folded[start..end]))
-                else {
+            let (before, from_end) = best.split_at_mut(end);
+            for (start, done) in before.iter().enumerate().take(end - 1) {
+                let Some((parts, heads)) = done else { continue };
+                let Some(p) = part(&folded[start..end]) else {
                     continue;
                 };
+                let parts = *parts;
                 let reads: Vec<String> = heads.iter().map(|h| format!("{h}{p}")).collect();
-                match &mut best[end] {
+                match &mut from_end[0] {
                     Some((k, r)) if *k == parts + 1 => {
                         r.extend(reads);
                         r.sort();
@@ -1464,6 +1465,7 @@ impl Restorer {
         }
     }
 
+    /// Whether reading a token (folded: `fold` of its text) as `c` leaves it as written.
     fn is_keep(&self, c: &Cand, folded: &str) -> bool {
         c.entry == u32::MAX || self.entries[c.entry as usize].text == folded
     }
