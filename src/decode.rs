@@ -1584,6 +1584,23 @@ impl Restorer {
                 }
             }
         }
+        // The words the decoder keeps as known (the LM's non-syllable words seen at least
+        // `KNOWN_COUNT` times: acronyms, names, foreign and product words) are common in new
+        // documents and costly to search (no syllable is near them): each as an engine without
+        // Vietnamese writes it (`đ` as `d`) and as the LM spells it.
+        let lm = &self.models.lm;
+        for i in 0..lm.vocab_len() {
+            let id = WordId(i as u32);
+            let w = lm.word(id);
+            if lm.count(id) < KNOWN_COUNT || syllable::is_valid(w) {
+                continue;
+            }
+            tokenize_into(w, &mut toks);
+            if toks.len() == 1 && toks[0].kind == TokenKind::Word && toks[0].end == w.len() {
+                words.insert(w.replace('đ', "d"));
+                words.insert(w.to_string());
+            }
+        }
         let mut table = CandidateTable::new(self.fingerprint);
         // Headings repeat the words of the text in capitals: both searches for every token.
         for w in &words {
