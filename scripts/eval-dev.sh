@@ -20,7 +20,7 @@ if [ ! -f "$HO/tinos.gold.txt" ]; then
 fi
 run() {
     printf '%-28s ' "$1"
-    "$BIN" eval --gold "$2" --input "$3" --errors 0 "${@:4}" | head -1
+    "$BIN" eval --gold "$2" --input "$3" --errors 0 "${@:4}"
 }
 run sample "$SHARED/samples/notice-part1.gold.txt" "$SHARED/samples/notice-part1.ocr.txt" "$@"
 # The second half of the real sample is held out of the channel model's training.

@@ -38,16 +38,27 @@ fn grams(line: &str) -> BTreeSet<[char; 3]> {
 /// lines joined by a space, paired with groups of hypothesis lines; an empty string stands for a gap.
 #[must_use]
 pub fn align_lines(gold: &[&str], hyp: &[&str]) -> Vec<(String, String)> {
-    let g: Vec<&str> = gold
-        .iter()
-        .copied()
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    let h: Vec<&str> = hyp
-        .iter()
-        .copied()
-        .filter(|l| !l.trim().is_empty())
-        .collect();
+    let join = |lines: &[&str], idx: &[usize]| -> String {
+        idx.iter().map(|&i| lines[i]).collect::<Vec<_>>().join(" ")
+    };
+    align_line_groups(gold, hyp)
+        .into_iter()
+        .map(|(gi, hi)| (join(gold, &gi), join(hyp, &hi)))
+        .collect()
+}
+
+/// [`align_lines`] as the indices of the lines in each group (into `gold` and `hyp`), for callers
+/// that need to know where a group's words came from.
+#[must_use]
+pub fn align_line_groups(gold: &[&str], hyp: &[&str]) -> Vec<(Vec<usize>, Vec<usize>)> {
+    let non_blank = |lines: &[&str]| -> Vec<usize> {
+        (0..lines.len())
+            .filter(|&i| !lines[i].trim().is_empty())
+            .collect()
+    };
+    let (gi, hi) = (non_blank(gold), non_blank(hyp));
+    let g: Vec<&str> = gi.iter().map(|&i| gold[i]).collect();
+    let h: Vec<&str> = hi.iter().map(|&i| hyp[i]).collect();
     let gg: Vec<_> = g.iter().map(|l| grams(l)).collect();
     let hg: Vec<_> = h.iter().map(|l| grams(l)).collect();
     let (n, m) = (g.len(), h.len());
@@ -97,7 +108,7 @@ pub fn align_lines(gold: &[&str], hyp: &[&str]) -> Vec<(String, String)> {
         if (pi, pj) == (i, j) {
             break; // unreachable cell (outside band): give up cleanly
         }
-        out.push((g[pi..i].join(" "), h[pj..j].join(" ")));
+        out.push((gi[pi..i].to_vec(), hi[pj..j].to_vec()));
         i = pi;
         j = pj;
     }

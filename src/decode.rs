@@ -658,6 +658,18 @@ pub struct Change {
     pub confidence: f32,
 }
 
+/// What evaluation needs of a change to judge it against gold.
+impl<'a> From<&'a Change> for crate::eval::ChangeView<'a> {
+    fn from(c: &'a Change) -> Self {
+        crate::eval::ChangeView {
+            line: c.line,
+            span: c.span,
+            restored: &c.restored,
+            confidence: c.confidence,
+        }
+    }
+}
+
 /// What the formats layer needs of a change to write it back into an OCR file's words.
 impl From<&Change> for crate::formats::TextChange {
     fn from(c: &Change) -> Self {

@@ -38,6 +38,77 @@ fn own_notices_reach_the_accuracy_bar() {
     }
 }
 
+/// The confidences mean something: on one of our notices, judged against its gold, wrong changes
+/// are mostly less confident than right ones, and the changes below 0.9 hold most wrong ones
+/// while being few.
+#[test]
+fn confidences_single_out_wrong_changes() {
+    let gold = read("corpus/dev/all-freeserif.gold.txt");
+    let ocr = read("corpus/dev/all-freeserif.ocr.txt");
+    let out = restorer().restore(&ocr);
+    let views = out.changes.iter().map(Into::into);
+    let outcomes = sohoa::eval::change_outcomes(&gold, &ocr, &out.text, views);
+    // (nearly) every change is placed and judged
+    assert!(
+        outcomes.len() * 100 >= out.changes.len() * 99,
+        "{} of {}",
+        outcomes.len(),
+        out.changes.len()
+    );
+    let r = sohoa::eval::confidence_report(&outcomes, &[0.9]);
+    assert!(r.wrong > 10 && r.wrong * 20 < r.changes, "{r:?}");
+    assert!(r.auc.unwrap() > 0.9, "{r:?}");
+    let (_, below, wrong_below) = r.below[0];
+    assert!(wrong_below * 2 > r.wrong && below * 20 < r.changes, "{r:?}");
+}
+
+/// `sohoa eval --confidence` prints the report; with `--raw` (no changes to judge) it refuses.
+#[test]
+fn eval_prints_the_confidence_report() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "eval".to_string(),
+            "--gold".into(),
+            format!("{dir}/corpus/dev/quyet-dinh-dak-lak-tinos.gold.txt"),
+            "--input".into(),
+            format!("{dir}/corpus/dev/quyet-dinh-dak-lak-tinos.ocr.txt"),
+            "--errors".into(),
+            "0".into(),
+        ];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let run = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sohoa"))
+            .args(args(extra))
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--confidence"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("confidence: changes="))
+        .unwrap_or_else(|| panic!("{text}"));
+    let changes: usize = line["confidence: changes=".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(changes > 300, "{line}");
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("  below ")).count(),
+        3,
+        "{text}"
+    );
+    let raw = run(&["--confidence", "--raw"]);
+    assert!(!raw.status.success());
+    assert!(String::from_utf8_lossy(&raw.stderr).contains("--raw"));
+}
+
 #[test]
 fn typical_damage_is_undone() {
     let cases = [

@@ -161,6 +161,12 @@ enum Cmd {
         /// with the items that differ (as many as --errors).
         #[arg(long)]
         extract: bool,
+        /// Also judge every change against gold and print how well the confidences tell right
+        /// changes from wrong ones: the AUC (the chance that a right change is more confident
+        /// than a wrong one), the Brier score, and how many changes, and wrong ones, fall below
+        /// 0.5, 0.9 and 0.99 (what reviewing the changes below a threshold would catch).
+        #[arg(long)]
+        confidence: bool,
         #[command(flatten)]
         m: ModelOpts,
     },
@@ -503,10 +509,13 @@ fn restorer(m: &ModelOpts) -> Result<Restorer> {
     Ok(b.build(Arc::new(models))?)
 }
 
-/// The per-document step of `extract`, `batch` and `stream`: restore, then extract.
 /// The record agreement of `sohoa eval --extract`: per item kind, matched of gold (recall) and of
 /// extracted (precision), then up to `max` differences.
-fn print_agreement(a: &sohoa::eval::record::Agreement, max: usize) {
+fn print_agreement(
+    out: &mut impl Write,
+    a: &sohoa::eval::record::Agreement,
+    max: usize,
+) -> std::io::Result<()> {
     let pr = |c: &sohoa::eval::record::Counts| {
         format!(
             "{}/{} found, {}/{} right (R={:.3} P={:.3})",
@@ -518,18 +527,20 @@ fn print_agreement(a: &sohoa::eval::record::Agreement, max: usize) {
             c.precision()
         )
     };
-    println!("record: header fields {}", pr(&a.header));
-    println!("record: sections {}", pr(&a.sections));
-    println!(
+    writeln!(out, "record: header fields {}", pr(&a.header))?;
+    writeln!(out, "record: sections {}", pr(&a.sections))?;
+    writeln!(
+        out,
         "record: section kinds {}/{} alike",
         a.section_kinds.matched, a.section_kinds.gold
-    );
-    println!("record: indicators {}", pr(&a.indicators));
-    println!("record: references {}", pr(&a.references));
-    println!("record: dates {}", pr(&a.dates));
+    )?;
+    writeln!(out, "record: indicators {}", pr(&a.indicators))?;
+    writeln!(out, "record: references {}", pr(&a.references))?;
+    writeln!(out, "record: dates {}", pr(&a.dates))?;
     for (what, g, t) in a.differences.iter().take(max) {
-        println!("  {what}: gold={g:?} got={t:?}");
+        writeln!(out, "  {what}: gold={g:?} got={t:?}")?;
     }
+    Ok(())
 }
 
 fn pipeline(m: &ModelOpts) -> Result<sohoa::Pipeline> {
@@ -624,6 +635,7 @@ fn run() -> Result<ExitCode> {
             errors,
             raw,
             extract,
+            confidence,
             m,
         } => {
             let g = std::fs::read_to_string(&gold)
@@ -634,11 +646,17 @@ fn run() -> Result<ExitCode> {
                 Some(f) => sohoa::heldout_tail(&g, &o, f),
                 None => (g, o),
             };
-            let hyp = if raw {
-                o.clone()
+            if raw && confidence {
+                bail!("--confidence judges the changes of a restoration; --raw makes none");
+            }
+            let restored = if raw {
+                None
             } else {
-                restorer(&m)?.restore(&o).text
+                Some(restorer(&m)?.restore(&o))
             };
+            let hyp = restored
+                .as_ref()
+                .map_or_else(|| o.clone(), |r| r.text.clone());
             if let Some(d) = write_dir {
                 std::fs::create_dir_all(&d)?;
                 std::fs::write(d.join("gold.txt"), &g)?;
@@ -647,16 +665,36 @@ fn run() -> Result<ExitCode> {
             }
             let s = sohoa::eval::score(&g, &hyp, errors);
             let base = sohoa::eval::score(&g, &o, 0);
-            println!(
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
                 "words={} word_acc={:.4} cer={:.4} (raw OCR: word_acc={:.4} cer={:.4})",
                 s.words,
                 s.word_accuracy(),
                 s.cer(),
                 base.word_accuracy(),
                 base.cer()
-            );
+            )?;
             for (a, b, n) in &s.errors {
-                println!("  {n:5}  gold={a:?} got={b:?}");
+                writeln!(out, "  {n:5}  gold={a:?} got={b:?}")?;
+            }
+            if let Some(r) = restored.as_ref().filter(|_| confidence) {
+                let outcomes =
+                    sohoa::eval::change_outcomes(&g, &o, &r.text, r.changes.iter().map(Into::into));
+                let c = sohoa::eval::confidence_report(&outcomes, &[0.5, 0.9, 0.99]);
+                let auc = c.auc.map_or_else(|| "-".to_string(), |a| format!("{a:.4}"));
+                writeln!(
+                    out,
+                    "confidence: changes={} wrong={} auc={auc} brier={:.4}",
+                    c.changes, c.wrong, c.brier
+                )?;
+                for (t, n, w) in &c.below {
+                    writeln!(
+                        out,
+                        "  below {t}: {n} changes, {w} wrong ({:.0}% of the wrong ones)",
+                        100.0 * *w as f64 / c.wrong.max(1) as f64
+                    )?;
+                }
             }
             if extract {
                 let record = |original: &str, restored: &str| {
@@ -667,7 +705,7 @@ fn run() -> Result<ExitCode> {
                     })
                 };
                 let a = sohoa::eval::record::compare(&record(&g, &g)?, &record(&o, &hyp)?);
-                print_agreement(&a, errors);
+                print_agreement(&mut out, &a, errors)?;
             }
         }
         Cmd::Ocr {
@@ -834,6 +872,15 @@ fn run() -> Result<ExitCode> {
 fn main() -> ExitCode {
     match run() {
         Ok(c) => c,
+        // A reader that stopped early (`sohoa eval … | head -1`) is not an error.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("sohoa: {e:#}");
             ExitCode::from(2)
