@@ -7,7 +7,7 @@
 
 pub mod record;
 
-use crate::align::{align_line_groups, align_lines, levenshtein_align};
+use crate::align::{align_line_groups, levenshtein_align};
 use std::collections::BTreeMap;
 use unicode_normalization::UnicodeNormalization;
 
@@ -127,19 +127,28 @@ fn char_distance(a: &[char], b: &[char]) -> usize {
     prev[b.len()]
 }
 
+/// Gold and hypothesis lines compared together, as indices: pairwise when the counts match, else
+/// aligned ([`align_line_groups`]).
+fn line_groups(g: &[&str], h: &[&str]) -> Vec<(Vec<usize>, Vec<usize>)> {
+    if g.len() == h.len() {
+        (0..g.len()).map(|i| (vec![i], vec![i])).collect()
+    } else {
+        align_line_groups(g, h)
+    }
+}
+
 /// Score `hyp` against `gold`, keeping the `keep_errors` most frequent error pairs.
 #[must_use]
 pub fn score(gold: &str, hyp: &str, keep_errors: usize) -> Score {
     let g: Vec<&str> = gold.split('\n').collect();
     let h: Vec<&str> = hyp.split('\n').collect();
-    let pairs: Vec<(String, String)> = if g.len() == h.len() {
-        g.iter()
-            .zip(&h)
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
-    } else {
-        align_lines(&g, &h)
+    let join = |lines: &[&str], idx: &[usize]| -> String {
+        idx.iter().map(|&i| lines[i]).collect::<Vec<_>>().join(" ")
     };
+    let pairs: Vec<(String, String)> = line_groups(&g, &h)
+        .iter()
+        .map(|(gi, hi)| (join(&g, gi), join(&h, hi)))
+        .collect();
     let mut s = Score::default();
     let mut errs: BTreeMap<(String, String), usize> = BTreeMap::new();
     for (gl, hl) in &pairs {
@@ -214,26 +223,22 @@ pub fn change_outcomes<'a>(
 ) -> Vec<(f32, bool)> {
     let g: Vec<&str> = gold.split('\n').collect();
     let h: Vec<&str> = restored.split('\n').collect();
+    let hw: Vec<Vec<String>> = h.iter().map(|l| words_of(l)).collect();
     // Whether each word of each restored line is aligned to an equal gold word.
-    let mut right: Vec<Vec<bool>> = h.iter().map(|l| vec![false; words_of(l).len()]).collect();
-    let groups: Vec<(Vec<usize>, Vec<usize>)> = if g.len() == h.len() {
-        (0..g.len()).map(|i| (vec![i], vec![i])).collect()
-    } else {
-        align_line_groups(&g, &h)
-    };
-    for (gi, hi) in &groups {
+    let mut right: Vec<Vec<bool>> = hw.iter().map(|w| vec![false; w.len()]).collect();
+    for (gi, hi) in line_groups(&g, &h) {
         let gt: Vec<String> = gi.iter().flat_map(|&i| words_of(g[i])).collect();
-        let mut ht: Vec<String> = Vec::new();
+        let mut ht: Vec<&String> = Vec::new();
         let mut at: Vec<(usize, usize)> = Vec::new();
-        for &i in hi {
-            for (k, w) in words_of(h[i]).into_iter().enumerate() {
+        for &i in &hi {
+            for (k, w) in hw[i].iter().enumerate() {
                 ht.push(w);
                 at.push((i, k));
             }
         }
-        for (x, y) in levenshtein_align(&gt, &ht, 1.0, |a, b| if a == b { 0.0 } else { 1.0 }) {
+        for (x, y) in levenshtein_align(&gt, &ht, 1.0, |a, b| if a == *b { 0.0 } else { 1.0 }) {
             if let (Some(x), Some(y)) = (x, y) {
-                if gt[x] == ht[y] {
+                if gt[x] == *ht[y] {
                     let (i, k) = at[y];
                     right[i][k] = true;
                 }
@@ -248,24 +253,26 @@ pub fn change_outcomes<'a>(
         n += l.chars().count() + 1;
     }
     let mut out = Vec::new();
-    // (line, how many characters the changes before on that line added)
-    let mut shift = (usize::MAX, 0isize);
+    // The line of the changes before (index, its characters) and how many characters they added.
+    let mut cur: (usize, Vec<char>) = (usize::MAX, Vec::new());
+    let mut shift = 0isize;
     for c in changes {
         let li = c.line.wrapping_sub(1);
         let (Some(&start), Some(line)) = (line_start.get(li), h.get(li)) else {
             continue;
         };
-        if shift.0 != li {
-            shift = (li, 0);
+        if cur.0 != li {
+            cur = (li, line.chars().collect());
+            shift = 0;
         }
+        let chars = &cur.1;
         let old_len = c.span[1].saturating_sub(c.span[0]) as isize;
         let new_len = c.restored.chars().count() as isize;
-        let at = c.span[0] as isize - start as isize + shift.1;
-        shift.1 += new_len - old_len;
+        let at = c.span[0] as isize - start as isize + shift;
+        shift += new_len - old_len;
         let Ok(at) = usize::try_from(at) else {
             continue;
         };
-        let chars: Vec<char> = line.chars().collect();
         let here: String = chars.iter().skip(at).take(new_len as usize).collect();
         if here != c.restored {
             continue;
