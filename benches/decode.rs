@@ -1,4 +1,5 @@
-//! Restore throughput (syllables/s, one thread and all threads) and model load time.
+//! Restore throughput (syllables/s, one thread and all threads; with the change list and its
+//! confidences, and of the text alone) and model load time.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 //!
 //! Input: the committed OCR'd sample notices in `corpus/dev/` (real Tesseract output of text we
@@ -61,6 +62,15 @@ fn bench(c: &mut Criterion) {
                 .len()
         })
     });
+    // The same, restoring the text alone (`sohoa restore` writing plain text): no change list,
+    // so no confidences.
+    g.bench_function("one_thread_text", |b| {
+        b.iter(|| {
+            restorer
+                .restore_text_with(&text, &[], &mut Scratch::new())
+                .len()
+        })
+    });
     // One thread with the caches warm, as in a batch, where each worker keeps its `Scratch`
     // across the documents it converts (notices share most of their words and phrases).
     let mut warm = Scratch::new();
@@ -83,6 +93,13 @@ fn bench(c: &mut Criterion) {
         b.iter_batched(
             || warmed.clone(),
             |mut s| restorer.restore_with(&unseen, &mut s).changes.len(),
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("one_thread_steady_text", |b| {
+        b.iter_batched(
+            || warmed.clone(),
+            |mut s| restorer.restore_text_with(&unseen, &[], &mut s).len(),
             BatchSize::LargeInput,
         )
     });

@@ -6,6 +6,7 @@
 //!
 //! `cargo run --release --example restore_speed -- FILE [RUNS]`; `WARM=1` keeps one `Scratch`
 //! for all runs (every candidate list and LM score cached), else each run starts cold;
+//! `TEXT=1` restores the text alone ([`sohoa::Restorer::restore_text_with`], no confidences);
 //! `BEAM_DELTA=x` and `BEAM=n` override those settings (settings the candidate table's fingerprint
 //! covers, such as `max_candidates`, would turn the table off and measure something else).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -44,15 +45,23 @@ fn main() {
         eprintln!("(candidate table off: every token is searched)");
     }
     let warm = std::env::var_os("WARM").is_some();
+    let text_only = std::env::var_os("TEXT").is_some();
+    let restore = |scratch: &mut Scratch| {
+        if text_only {
+            restorer.restore_text_with(&text, &[], scratch).len()
+        } else {
+            restorer.restore_with(&text, scratch).changes.len()
+        }
+    };
     let mut scratch = Scratch::new();
-    let _ = restorer.restore_with(&text, &mut scratch);
+    let _ = restore(&mut scratch);
     let mut best = u64::MAX;
     for _ in 0..runs {
         if !warm {
             scratch = Scratch::new();
         }
         let t = Instant::now();
-        let _ = restorer.restore_with(&text, &mut scratch);
+        let _ = restore(&mut scratch);
         best = best.min(t.elapsed().as_nanos() as u64);
     }
     println!(

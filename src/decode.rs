@@ -221,6 +221,23 @@ struct Cand {
     cost: f32,
     /// The reading swallows the mark glued after the token (`si?` → `sử`, `tv’` → `từ`).
     glued: bool,
+    /// Index in its list of the first reading with the same LM word (readings that share an LM
+    /// state share the beam's cell), set by [`readings`] when the list is made: once per
+    /// distinct token rather than once per slot searched.
+    rep: u16,
+}
+
+/// A token's readings as a slot holds them, each with its [`Cand::rep`] set. A list has at most
+/// a few dozen readings (`READINGS`, `NUMBER_READINGS` and the token kept as written).
+fn readings(cands: impl IntoIterator<Item = Cand>) -> Arc<[Cand]> {
+    let mut v: SmallVec<[Cand; READINGS]> = cands.into_iter().collect();
+    for i in 0..v.len() {
+        let w = v[i].lm;
+        let first = v[..i].iter().position(|c| c.lm == w).unwrap_or(i);
+        // (a list of more than 65,536 readings, which no setting makes, would only share cells)
+        v[i].rep = u16::try_from(first).unwrap_or(0);
+    }
+    Arc::from(&v[..])
 }
 
 impl Cand {
@@ -232,6 +249,7 @@ impl Cand {
             lm,
             cost: 0.0,
             glued: false,
+            rep: 0,
         }
     }
 }
@@ -836,7 +854,25 @@ impl Restorer {
     /// Restore `text`, reusing `scratch` (its cache makes repeated tokens cheap).
     #[must_use]
     pub fn restore_with(&self, text: &str, scratch: &mut Scratch) -> Restored {
-        self.restore_inner(text, &Priors::default(), scratch)
+        self.restore_inner(text, &Priors::default(), scratch, Report::Full)
+    }
+
+    /// The restored text alone: `restore_with_priors(text, priors, scratch).text`, the same
+    /// bytes, without the list of changes and their confidences. For callers that only print or
+    /// store the text (`sohoa restore` writing plain text): a slot's confidence weighs every
+    /// reading within reach of the chosen one against its neighbours, about a quarter of the
+    /// time of a restore on a new document, and the text does not depend on it (but for the
+    /// confidence gate of [`RestorerBuilder::min_change_confidence`], which still runs).
+    #[must_use]
+    pub fn restore_text_with(
+        &self,
+        text: &str,
+        priors: &[WordPrior],
+        scratch: &mut Scratch,
+    ) -> String {
+        let priors = self.priors(text, priors);
+        self.restore_inner(text, &priors, scratch, Report::Text)
+            .text
     }
 
     /// Restore `text` with the OCR engine's word confidences as priors: a word read with
@@ -850,6 +886,15 @@ impl Restorer {
         priors: &[WordPrior],
         scratch: &mut Scratch,
     ) -> Restored {
+        let priors = self.priors(text, priors);
+        self.restore_inner(text, &priors, scratch, Report::Full)
+    }
+
+    /// The OCR engine's word confidences as change costs over byte spans.
+    fn priors(&self, text: &str, priors: &[WordPrior]) -> Priors {
+        if priors.is_empty() {
+            return Priors::default();
+        }
         // Character spans to byte spans, sorted by start, for the tokens' lookup.
         let mut char_to_byte: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
         char_to_byte.push(text.len());
@@ -865,15 +910,20 @@ impl Restorer {
             .collect();
         bytes.sort_by_key(|p| (p.0, p.1));
         let longest = bytes.iter().map(|p| p.1 - p.0).max().unwrap_or(0);
-        let priors = Priors {
+        Priors {
             spans: bytes,
             longest,
-        };
-        self.restore_inner(text, &priors, scratch)
+        }
     }
 
-    /// The restoration proper.
-    fn restore_inner(&self, text: &str, priors: &Priors, scratch: &mut Scratch) -> Restored {
+    /// The restoration proper; `report` says whether the changes are listed with confidences.
+    fn restore_inner(
+        &self,
+        text: &str,
+        priors: &Priors,
+        scratch: &mut Scratch,
+        report: Report,
+    ) -> Restored {
         // A scratch remembers one restorer's candidates: another restorer (another channel or
         // other settings) must not read them.
         if scratch.owner != self.id {
@@ -918,7 +968,7 @@ impl Restorer {
             }
             if !block.is_empty() {
                 let restored = self.decode_block(
-                    (text, priors, &markers),
+                    (text, priors, &markers, report),
                     &block,
                     scratch,
                     &mut changes,
@@ -975,7 +1025,7 @@ impl Restorer {
     /// Decode one paragraph; returns its lines restored.
     fn decode_block(
         &self,
-        (text, priors, markers): (&str, &Priors, &[(usize, char)]),
+        (text, priors, markers, report): (&str, &Priors, &[(usize, char)], Report),
         block: &[(usize, &str, usize)],
         scratch: &mut Scratch,
         changes: &mut Vec<Change>,
@@ -1109,7 +1159,10 @@ impl Restorer {
             let (a, b) = slot.span(&toks);
             let orig = &text[a..b];
             let ci = choice[si];
-            let conf = self.confidence(&slots, &choice, si, &mut scratch.list_cache);
+            let conf = match report {
+                Report::Full => self.confidence(&slots, &choice, si, &mut scratch.list_cache),
+                Report::Text => 1.0,
+            };
             if bt.tok.kind == TokenKind::Word {
                 *words += 1;
                 *conf_sum += f64::from(conf);
@@ -1160,13 +1213,15 @@ impl Restorer {
                 Piece::Whole if new == orig => continue,
                 Piece::Whole => ((a, b), new, conf, 0),
             };
-            changes.push(Change {
-                line: bt.line_no,
-                span: [range.0, range.1],
-                original: text[range.0..range.1].to_string(),
-                restored: restored.clone(),
-                confidence,
-            });
+            if report == Report::Full {
+                changes.push(Change {
+                    line: bt.line_no,
+                    span: [range.0, range.1],
+                    original: text[range.0..range.1].to_string(),
+                    restored: restored.clone(),
+                    confidence,
+                });
+            }
             replaced[slot.token] = Some(restored);
             for r in &mut replaced[slot.token + 1..=slot.token + absorbed] {
                 *r = Some(String::new());
@@ -1308,7 +1363,7 @@ impl Restorer {
                             c
                         })
                         .collect();
-                    slot.cands = cands.into();
+                    slot.cands = readings(cands);
                 }
             }
         }
@@ -1329,12 +1384,12 @@ impl Restorer {
         match r {
             Reseg::Merge(i) => {
                 let merged = format!("{}{}", tok_text(i), tok_text(i + 2));
-                let cands: Arc<[Cand]> = self
-                    .word_candidates(&merged, scratch)
-                    .iter()
-                    .filter(|c| c.entry != u32::MAX)
-                    .copied()
-                    .collect();
+                let cands = readings(
+                    self.word_candidates(&merged, scratch)
+                        .iter()
+                        .filter(|c| c.entry != u32::MAX)
+                        .copied(),
+                );
                 (!cands.is_empty()).then(|| vec![Slot::piece(i, Piece::Merged, cands)])
             }
             Reseg::Split(i, at) => {
@@ -1685,6 +1740,7 @@ impl Restorer {
                     lm: e.lm,
                     cost,
                     glued: false,
+                    rep: 0,
                 },
                 rank,
             ));
@@ -1712,6 +1768,7 @@ impl Restorer {
                     lm: id,
                     cost: keep_cost,
                     glued: false,
+                    rep: 0,
                 },
                 keep_cost - lm.logp_unigram(id),
             ));
@@ -1736,7 +1793,7 @@ impl Restorer {
                 cands.push(x);
             }
         }
-        let arc: Arc<[Cand]> = cands.into_iter().map(|(c, _)| c).collect();
+        let arc = readings(cands.into_iter().map(|(c, _)| c));
         scratch.cache.insert(token.to_string(), arc.clone());
         arc
     }
@@ -1768,7 +1825,7 @@ impl Restorer {
                 },
             ..*c
         }));
-        let arc: Arc<[Cand]> = cands.into();
+        let arc = readings(cands);
         scratch.cache.insert(key, arc.clone());
         arc
     }
@@ -1791,8 +1848,9 @@ impl Restorer {
             lm: entries[ei as usize].lm,
             cost: cost * s.channel_weight + s.number_word_cost,
             glued: false,
+            rep: 0,
         }));
-        let arc: Arc<[Cand]> = cands.into();
+        let arc = readings(cands);
         scratch.cache.insert(key, arc.clone());
         arc
     }
@@ -1814,6 +1872,7 @@ impl Restorer {
             lm: keep_id.unwrap_or(lm.unk()),
             cost: if keep_id.is_some() { 0.5 } else { 1.5 },
             glued: false,
+            rep: 0,
         }];
         if syllable::case_of(token) == Case::Upper {
             // Only abbreviations other than the token itself are wanted: ask the search for
@@ -1843,10 +1902,11 @@ impl Restorer {
                     lm: entries[ei as usize].lm,
                     cost: cost + 0.5,
                     glued: false,
+                    rep: 0,
                 });
             }
         }
-        let arc: Arc<[Cand]> = cands.into();
+        let arc = readings(cands);
         scratch.cache.insert(key, arc.clone());
         arc
     }
@@ -1875,17 +1935,11 @@ impl Restorer {
         let mut groups: Vec<WordId> = Vec::new();
         let mut top: Vec<(u64, usize)> = Vec::with_capacity(width + 1);
         let mut ids: Vec<WordId> = Vec::new();
-        // The first reading with the same LM word: readings that share an LM state share a cell.
-        let mut rep: Vec<usize> = Vec::new();
         lists.start();
         for (si, slot) in slots.iter().enumerate() {
             let n = slot.cands.len();
             ids.clear();
             ids.extend(slot.cands.iter().map(|c| c.lm));
-            rep.clear();
-            for (i, w) in ids.iter().enumerate() {
-                rep.push(ids[..i].iter().position(|x| x == w).unwrap_or(i));
-            }
             let list = slot.list;
             groups.clear();
             cells.clear();
@@ -1903,7 +1957,9 @@ impl Restorer {
                 let lp = lists.scores(lm, h.w1, h.w2, list, &ids);
                 for (ci, c) in slot.cands.iter().enumerate() {
                     let score = h.score + lp.get(ci).copied().unwrap_or(LOG_FLOOR) - c.cost;
-                    let cell = &mut cells[g * n + rep[ci]];
+                    // (readings that share an LM word share a cell: see `Cand::rep`)
+                    debug_assert_eq!(slot.cands[usize::from(c.rep)].lm, c.lm);
+                    let cell = &mut cells[g * n + usize::from(c.rep)];
                     if cell.order == u32::MAX || score > cell.score {
                         *cell = Cell {
                             score,
@@ -2167,6 +2223,15 @@ fn heads_its_line<'t>(
 const COUNTS_IN_ROMAN: [&str; 12] = [
     "quy", "chuong", "phan", "muc", "khoa", "ky", "tap", "hoi", "luc", "doan", "thu", "dot",
 ];
+
+/// What a restoration reports besides its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Report {
+    /// Every change with its span and confidence, and the mean confidence.
+    Full,
+    /// The text alone (changes not listed, no confidence computed).
+    Text,
+}
 
 /// Priors as the decoder uses them: `(byte start, byte end, extra change cost)` sorted by start,
 /// and the longest span's length in bytes.

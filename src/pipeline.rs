@@ -70,20 +70,15 @@ impl Pipeline {
 
     /// Restore the text view of `input` (see [`Input::text`]).
     pub fn restore_input(&self, input: &Input, scratch: &mut Scratch) -> Restored {
-        let text = input.text();
-        // The engine's word confidences are priors: a word it was sure of is less likely changed.
-        // Plain text has none (no priors: the same as `restore_with`).
-        let priors: Vec<WordPrior> = input
-            .word_confidences()
-            .into_iter()
-            .filter_map(|(pos, c)| {
-                c.map(|confidence| WordPrior {
-                    span: pos.span,
-                    confidence,
-                })
-            })
-            .collect();
-        self.restorer.restore_with_priors(&text, &priors, scratch)
+        self.restorer
+            .restore_with_priors(&input.text(), &priors(input), scratch)
+    }
+
+    /// The restored text view of `input` alone: the `text` of [`Pipeline::restore_input`],
+    /// without the changes and their confidences (see [`Restorer::restore_text_with`]).
+    pub fn restore_input_text(&self, input: &Input, scratch: &mut Scratch) -> String {
+        self.restorer
+            .restore_text_with(&input.text(), &priors(input), scratch)
     }
 
     /// Restore `input` and extract its record. `source` names the input in the record.
@@ -384,6 +379,21 @@ fn scan(kind: ImageKind, pages: &ocr::OcrPages, name: &str) -> Result<Input> {
         doc: Box::new(doc),
         runs: pages.hocr.len(),
     })
+}
+
+/// The engine's word confidences of `input` as priors: a word it was sure of is less likely
+/// changed. Plain text has none (no priors: the same as `restore_with`).
+fn priors(input: &Input) -> Vec<WordPrior> {
+    input
+        .word_confidences()
+        .into_iter()
+        .filter_map(|(pos, c)| {
+            c.map(|confidence| WordPrior {
+                span: pos.span,
+                confidence,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -118,6 +118,36 @@ fn a_confident_word_stays() {
     assert!(out.text.contains("đảm bảo"));
 }
 
+/// The text alone (`restore_text_with`) is the full restoration's text with the gate on (which
+/// still weighs the confidence of each change it might undo) and with priors.
+#[test]
+fn the_text_alone_keeps_the_gate_and_the_priors() {
+    let Some(r) = vie_restorer() else { return };
+    let sure = [WordPrior {
+        span: span_of(VIE_READING, "báo"),
+        confidence: 0.995,
+    }];
+    for priors in [&sure[..], &[]] {
+        for text in [VIE_READING, CORRECT] {
+            let full = r.restore_with_priors(text, priors, &mut Scratch::new());
+            let alone = r.restore_text_with(text, priors, &mut Scratch::new());
+            assert_eq!(alone, full.text, "priors {priors:?}");
+        }
+    }
+    // The gate decides text: an open decoder makes a change the gate undoes, and the text alone
+    // follows the gate.
+    let text =
+        "Nơi nhận:\n- Thường trực HĐND tỉnh;\n- Đại biểu Quốc hội đơn vị tỉnh;\n- Lưu: VT.\n";
+    assert_eq!(r.restore_text_with(text, &[], &mut Scratch::new()), text);
+    assert_eq!(
+        r.restore_text_with(VIE_READING, &sure, &mut Scratch::new()),
+        VIE_READING
+    );
+    assert!(r
+        .restore_text_with(VIE_READING, &[], &mut Scratch::new())
+        .contains("đảm bảo"));
+}
+
 #[test]
 fn a_prior_on_other_words_does_not_block_a_change() {
     let Some(r) = vie_restorer() else { return };

@@ -38,6 +38,26 @@ fn own_notices_reach_the_accuracy_bar() {
     }
 }
 
+/// `restore_text_with` (no change list, no confidences) gives the bytes `restore` gives, on our
+/// notices in both fonts (splits, glues, numbers read as words, codes and acronyms among them)
+/// and with a scratch warmed by the other font's notices, as in a batch.
+#[test]
+fn the_text_alone_is_the_text_of_a_full_restore() {
+    let mut warm = sohoa::Scratch::new();
+    for font in ["freeserif", "tinos"] {
+        let ocr = read(&format!("corpus/dev/all-{font}.ocr.txt"));
+        let full = restorer().restore(&ocr);
+        assert!(
+            full.changes.len() > 1000,
+            "{font}: too few changes to compare"
+        );
+        let cold = restorer().restore_text_with(&ocr, &[], &mut sohoa::Scratch::new());
+        assert_eq!(cold, full.text, "{font}: cold scratch");
+        let warmed = restorer().restore_text_with(&ocr, &[], &mut warm);
+        assert_eq!(warmed, full.text, "{font}: warm scratch");
+    }
+}
+
 /// The confidences mean something: on one of our notices, judged against its gold, wrong changes
 /// are mostly less confident than right ones, and the changes below 0.9 hold most wrong ones
 /// while being few.

@@ -589,14 +589,22 @@ fn run() -> Result<ExitCode> {
             // Check the format before the (slow) restoration.
             let fmt = input.output_format(format.as_deref())?;
             let p = pipeline(&scan_defaults(&input, &m))?;
-            let restored = p.restore_input(&input, &mut sohoa::Scratch::new());
-            let bytes = if json {
-                let mut b = serde_json::to_vec_pretty(&restored)?;
-                b.push(b'\n');
-                b
-            } else {
-                p.write_input(&input, &restored, fmt, &parameters(&m))?
-            };
+            let mut scratch = sohoa::Scratch::new();
+            let bytes =
+                if !json && fmt == sohoa::formats::OutputFormat::Text && input.document().is_none()
+                {
+                    // Plain text in, plain text out: no change list to write, so none is made.
+                    p.restore_input_text(&input, &mut scratch).into_bytes()
+                } else {
+                    let restored = p.restore_input(&input, &mut scratch);
+                    if json {
+                        let mut b = serde_json::to_vec_pretty(&restored)?;
+                        b.push(b'\n');
+                        b
+                    } else {
+                        p.write_input(&input, &restored, fmt, &parameters(&m))?
+                    }
+                };
             match &out {
                 Some(path) => sohoa::write_atomic(path, &bytes)?,
                 None => std::io::stdout().lock().write_all(&bytes)?,
