@@ -1949,16 +1949,17 @@ impl Restorer {
                     }
                 };
                 let lp = lists.scores(lm, h.w1, h.w2, list, &ids);
-                for (ci, c) in slot.cands.iter().enumerate() {
-                    let score = h.score + lp.get(ci).copied().unwrap_or(LOG_FLOOR) - c.cost;
+                debug_assert_eq!(lp.len(), n);
+                let row = &mut cells[g * n..(g + 1) * n];
+                let first = (hi * n) as u32;
+                for ((c, &l), order) in slot.cands.iter().zip(lp).zip(first..) {
+                    let score = h.score + l - c.cost;
                     // (readings that share an LM word share a cell: see `Cand::rep`)
                     debug_assert_eq!(slot.cands[usize::from(c.rep)].lm, c.lm);
-                    let cell = &mut cells[g * n + usize::from(c.rep)];
-                    if cell.order == u32::MAX || score > cell.score {
-                        *cell = Cell {
-                            score,
-                            order: (hi * n + ci) as u32,
-                        };
+                    if let Some(cell) = row.get_mut(usize::from(c.rep)) {
+                        if cell.order == u32::MAX || score > cell.score {
+                            *cell = Cell { score, order };
+                        }
                     }
                 }
             }
