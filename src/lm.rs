@@ -3,7 +3,7 @@
 //! The decoder asks for `log P(w3 | w1 w2)` millions of times per document, and the binary embeds
 //! the model, so the table is laid out to be queried directly from the (embedded or loaded) bytes:
 //! loading checks the container CRC and slices sections, it parses nothing big; it only adds a
-//! direct index of the bigrams among the most frequent units (see [`DENSE`]).
+//! direct index of the bigrams among the most frequent units (built in a millisecond).
 //!
 //! The model is an interpolated modified Kneser–Ney trigram in backoff form (as an ARPA file would
 //! hold it): every kept n-gram stores its full interpolated log-probability, every context stores a
