@@ -8,7 +8,8 @@
 #
 # Runs examples/restore_speed under callgrind with 0 and with 2 timed restores after its first one
 # and halves the difference: the cost of one restore from a fresh Scratch (cold) and, with
-# WARM=1, of one restore of text already seen. Needs valgrind (apt-get install valgrind).
+# WARM=1, of one restore of text already seen; with TEXT=1 of the text alone (no change list, no
+# confidences). Needs valgrind (apt-get install valgrind).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 FILE=${1:-$ROOT/corpus/dev/all-freeserif.ocr.txt}
@@ -24,8 +25,13 @@ count() { # RUNS [ENV...] -> total instructions
     sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$TMP/log"
 }
 syl=$("$BIN" "$FILE" 1 | sed -n 's/.*: \([0-9]*\) syllables,.*/\1/p')
-for mode in cold warm; do
-    if [ "$mode" = warm ]; then set -- WARM=1; else set -- SOHOA_UNUSED=1; fi
+for mode in cold warm "cold, text alone" "warm, text alone"; do
+    case "$mode" in
+        cold) set -- SOHOA_UNUSED=1 ;;
+        warm) set -- WARM=1 ;;
+        "cold, text alone") set -- TEXT=1 ;;
+        *) set -- WARM=1 TEXT=1 ;;
+    esac
     a=$(count 0 "$@")
     b=$(count 2 "$@")
     per=$(( (b - a) / 2 ))

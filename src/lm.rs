@@ -30,6 +30,7 @@ use crate::error::{Error, Result};
 use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 /// Format version of the `lm.smt` payload.
 pub const VERSION: u16 = 1;
@@ -173,7 +174,7 @@ pub struct LanguageModel {
     s: Sections,
     checksum: u32,
     /// Bigram positions among the frequent units (see [`DENSE`]); `dense_k` units a side.
-    dense: Vec<u16>,
+    dense: Arc<[u16]>,
     dense_k: usize,
 }
 
@@ -250,6 +251,12 @@ fn find_u16(arr: &[u8], lo: usize, hi: usize, w: u16) -> Option<usize> {
 /// most readings are frequent words. (A run has fewer entries than the vocabulary, below
 /// 65,535: a position fits in `u16`.)
 const DENSE: usize = 2048;
+
+/// The dense tables built so far, by model (CRC and size of its file): a process that opens the
+/// same model twice (the batch's pipelines for text and for scans) keeps one table. Weak: a
+/// table goes with the last model that uses it.
+#[allow(clippy::type_complexity)]
+static DENSE_TABLES: Mutex<Vec<((u32, usize), Weak<[u16]>)>> = Mutex::new(Vec::new());
 
 /// Longest trigram run [`LanguageModel::logp_in_many`] filters (in a longer one most bits of the
 /// 64-bit filter are set, and it would only cost time).
@@ -339,7 +346,7 @@ impl LanguageModel {
             s,
             checksum,
             bytes,
-            dense: Vec::new(),
+            dense: Arc::from(Vec::new()),
             dense_k: 0,
         };
         lm.validate(path)?;
@@ -386,9 +393,22 @@ impl LanguageModel {
         Ok(())
     }
 
-    /// Fill the table of bigrams among the frequent units (see [`DENSE`]) from their runs.
+    /// Fill the table of bigrams among the frequent units (see [`DENSE`]) from their runs, or
+    /// take the one a model with the same bytes already built.
     fn with_dense(mut self) -> Self {
         let k = DENSE.min(self.vocab);
+        let key = (self.checksum, self.bytes.len());
+        let mut built = DENSE_TABLES.lock().unwrap_or_else(PoisonError::into_inner);
+        built.retain(|(_, t)| t.strong_count() > 0);
+        if let Some(t) = built
+            .iter()
+            .find(|(k2, _)| *k2 == key)
+            .and_then(|(_, t)| t.upgrade())
+        {
+            self.dense = t;
+            self.dense_k = k;
+            return self;
+        }
         let mut dense = vec![0u16; k * k];
         for w2 in 0..k {
             let (_, run) = self.bigram_run(w2 as u32);
@@ -402,7 +422,8 @@ impl LanguageModel {
                 row[w] = u16::try_from(i + 1).unwrap_or(0);
             }
         }
-        self.dense = dense;
+        self.dense = Arc::from(dense);
+        built.push((key, Arc::downgrade(&self.dense)));
         self.dense_k = k;
         self
     }
@@ -897,5 +918,10 @@ mod tests {
             }
         }
         assert!(found > 10_000 && absent > 10_000, "{found} {absent}");
+        // A second model from the same bytes shares the table while the first lives.
+        let Ok(again) = crate::Models::embedded() else {
+            return;
+        };
+        assert!(Arc::ptr_eq(&lm.dense, &again.lm.dense));
     }
 }
