@@ -241,11 +241,21 @@ fn find_u16(arr: &[u8], lo: usize, hi: usize, w: u16) -> Option<usize> {
     search_u16(run_u16(arr, lo, hi), w).map(|k| lo + k)
 }
 
+/// Position of `w` in the bigram run `run` of a word whose dense row is `row` (empty for a word
+/// outside the table, see [`DENSE`]): one read in the row, else a binary search of the run.
+#[inline]
+fn position(row: &[u16], run: &[[u8; 2]], w: u16) -> Option<usize> {
+    match row.get(usize::from(w)) {
+        Some(&at) => at.checked_sub(1).map(usize::from),
+        None => search_u16(run, w),
+    }
+}
+
 /// The `DENSE` most frequent units (ids `0..DENSE`, which the build ranks by frequency) have
-/// their bigrams among themselves in a `DENSE × DENSE` table built at load (8 MiB, about 1 ms): the bigram's
-/// position in its first word's run plus one, 0 for no bigram. The decoder's most frequent
-/// look-up, `log P(w | w2)` for every reading `w` of a slot after each last word `w2`, then
-/// reads one entry of the row of `w2` (4 KiB, the same for all of a slot's readings) instead
+/// their bigrams among themselves in a `DENSE × DENSE` table built at load (8 MiB, about 1 ms):
+/// the bigram's position in its first word's run plus one, 0 for no bigram. The decoder's most
+/// frequent look-up, `log P(w | w2)` for every reading `w` of a slot after each last word `w2`,
+/// then reads one entry of the row of `w2` (4 KiB, the same for all of a slot's readings) instead
 /// of a binary search of ten or more dependent probes in the bigram run of `w2`; so do the
 /// histories' and the confidences' bigram look-ups. Most histories end in a frequent word and
 /// most readings are frequent words. (A run has fewer entries than the vocabulary, below
@@ -564,6 +574,7 @@ impl LanguageModel {
         }
         let starts = self.sec(&self.s.bi_start);
         let lo = rd_u32(starts, w1 as usize) as usize;
+        // (the dense row first: a pair it covers needs not the run's end)
         if let Some(&at) = self.dense_row(w1).get(w2 as usize) {
             return at.checked_sub(1).map(|k| lo + usize::from(k));
         }
@@ -676,11 +687,7 @@ impl LanguageModel {
             if w.0 == BOS || w.0 as usize >= self.vocab {
                 return LOG_ZERO;
             }
-            let at = match row.get(w.0 as usize) {
-                Some(&at) => at.checked_sub(1).map(usize::from),
-                None => search_u16(run, w.0 as u16),
-            };
-            match at {
+            match position(row, run, w.0 as u16) {
                 Some(k) => self.bi_code[usize::from(probs.get(k).copied().unwrap_or(0))],
                 None => bo + rd_f32(uni, w.0 as usize),
             }
@@ -708,15 +715,11 @@ impl LanguageModel {
         out: &mut Vec<f32>,
     ) {
         let valid = |w: u32| w != BOS && (w as usize) < self.vocab;
-        let (p1_lo, p1_run) = if (p1.0 as usize) < self.vocab {
-            self.bigram_run(p1.0)
+        // The run of `p1`, where each reading `w` is looked up as the bigram `(p1, w)`.
+        let ((p1_lo, p1_run), p1_row) = if (p1.0 as usize) < self.vocab {
+            (self.bigram_run(p1.0), self.dense_row(p1.0))
         } else {
-            (0, &[][..])
-        };
-        let p1_row = if (p1.0 as usize) < self.vocab {
-            self.dense_row(p1.0)
-        } else {
-            &[]
+            ((0, &[][..]), &[][..])
         };
         let n1_valid = valid(n1.0);
         let n1_known = (n1.0 as usize) < self.vocab;
@@ -732,11 +735,7 @@ impl LanguageModel {
             let first = if !n1_valid {
                 LOG_ZERO
             } else {
-                let ctx = match p1_row.get(w as usize) {
-                    Some(&at) => at.checked_sub(1).map(usize::from),
-                    None => search_u16(p1_run, w as u16),
-                }
-                .map(|k| self.hist_at(p1_lo + k));
+                let ctx = position(p1_row, p1_run, w as u16).map(|k| self.hist_at(p1_lo + k));
                 let lower = match wn1 {
                     Some(j) => self.bi_prob(j),
                     None => self.unigram_after(w, n1.0),
