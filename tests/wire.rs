@@ -353,3 +353,34 @@ fn restore_plain_text_end_to_end() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// A reader that stops early (`sohoa extract … | head`) ends the run quietly: success, nothing
+/// on standard error, whether the write broke in the JSON writer or directly.
+#[test]
+fn a_closed_pipe_is_no_error() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let notice = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus/dev/thong-bao-ket-luan-dong-nai-freeserif.ocr.txt");
+    let notice = notice.to_str().unwrap();
+    // (both print far more than a pipe holds, so the writer is still writing when it closes)
+    for args in [&["extract", notice][..], &["restore", "--json", notice]] {
+        let cmd = args[0];
+        let mut child = sohoa()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 16];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        // (the pipe's reading end is dropped here: the rest of the output has nowhere to go)
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{cmd}: {:?}", out.status);
+        assert!(
+            out.stderr.is_empty(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -880,11 +880,15 @@ fn run() -> Result<ExitCode> {
 fn main() -> ExitCode {
     match run() {
         Ok(c) => c,
-        // A reader that stopped early (`sohoa eval … | head -1`) is not an error.
+        // A reader that stopped early (`sohoa eval … | head -1`, `sohoa extract … | head`) is
+        // not an error, whether the write failed directly or inside the JSON writer.
         Err(e)
             if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                let kind = c
+                    .downcast_ref::<std::io::Error>()
+                    .map(std::io::Error::kind)
+                    .or_else(|| c.downcast_ref::<serde_json::Error>()?.io_error_kind());
+                kind == Some(std::io::ErrorKind::BrokenPipe)
             }) =>
         {
             ExitCode::SUCCESS
