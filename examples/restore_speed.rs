@@ -6,6 +6,8 @@
 //!
 //! `cargo run --release --example restore_speed -- FILE [RUNS]`; `WARM=1` keeps one `Scratch`
 //! for all runs (every candidate list and LM score cached), else each run starts cold;
+//! `WARMUP=FILE` starts every run from a scratch warmed on FILE (a batch's steady state on
+//! documents it has not seen, as the `one_thread_steady` bench);
 //! `TEXT=1` restores the text alone ([`sohoa::Restorer::restore_text_with`], no confidences);
 //! `BEAM_DELTA=x` and `BEAM=n` override those settings (settings the candidate table's fingerprint
 //! covers, such as `max_candidates`, would turn the table off and measure something else).
@@ -53,12 +55,17 @@ fn main() {
             restorer.restore_with(&text, scratch).changes.len()
         }
     };
-    let mut scratch = Scratch::new();
+    let mut warmed = Scratch::new();
+    if let Ok(f) = std::env::var("WARMUP") {
+        let seen = std::fs::read_to_string(&f).expect("readable UTF-8 warm-up file");
+        let _ = restorer.restore_with(&seen, &mut warmed);
+    }
+    let mut scratch = warmed.clone();
     let _ = restore(&mut scratch);
     let mut best = u64::MAX;
     for _ in 0..runs {
         if !warm {
-            scratch = Scratch::new();
+            scratch = warmed.clone();
         }
         let t = Instant::now();
         let _ = restore(&mut scratch);
