@@ -927,7 +927,12 @@ impl Restorer {
         scratch.list_cache.reserve(text.len());
         // Split into lines (keeping terminators) and group into paragraphs.
         let mut out = String::with_capacity(text.len() + text.len() / 8);
-        let mut changes = Vec::new();
+        // (a word every six bytes or so, and most words changed: growing the list as it fills
+        // would copy it a dozen times)
+        let mut changes = Vec::with_capacity(match report {
+            Report::Full => text.len() / 6,
+            Report::Text => 0,
+        });
         let mut words = 0usize;
         let mut conf_sum = 0f64;
         let mut block: Vec<(usize, &str, usize)> = Vec::new(); // (line start, line content, line no)
@@ -983,7 +988,7 @@ impl Restorer {
         }
         // character offsets for spans
         if !changes.is_empty() {
-            let mut byte_to_char = Vec::new();
+            let mut byte_to_char = Vec::with_capacity(text.len() + 1);
             let mut n = 0usize;
             let mut bi = 0usize;
             for (b, _) in text.char_indices() {
@@ -1027,7 +1032,10 @@ impl Restorer {
     ) -> Vec<String> {
         let lm = &self.models.lm;
         // Gather tokens of all lines.
-        let mut toks: Vec<BlockToken> = Vec::new();
+        // (a token every four bytes at most, as a rule: room up front spares growing a
+        // document-long paragraph's list a dozen times)
+        let bytes: usize = block.iter().map(|b| b.1.len()).sum();
+        let mut toks: Vec<BlockToken> = Vec::with_capacity(bytes / 4 + 1);
         for &(start, content, no) in block {
             tokenize_into(content, &mut scratch.tokens);
             for t in &scratch.tokens {
@@ -1118,6 +1126,14 @@ impl Restorer {
             }
         }
         let mut choice = self.beam_search(&slots, &mut scratch.list_cache).0;
+        // Confidences the gate computed, kept for the output while still valid: a slot's
+        // confidence depends on the choices two slots either side of it.
+        let mut known: Vec<Option<f32>> = vec![None; slots.len()];
+        let ids = if report == Report::Full || self.settings.min_change_confidence > 0.0 {
+            SlotIds::new(&slots)
+        } else {
+            SlotIds::default()
+        };
         // The gate's second half: undo changes the decoder is not sure of.
         if self.settings.min_change_confidence > 0.0 {
             for si in 0..slots.len() {
@@ -1133,9 +1149,15 @@ impl Restorer {
                 let Some(keep) = slot.cands.iter().position(|c| self.is_keep(c, &folded)) else {
                     continue;
                 };
-                let conf = self.confidence(&slots, &choice, si, &mut scratch.list_cache);
+                let conf = self.confidence((&slots, &ids), &choice, si, &mut scratch.list_cache);
                 if conf < self.settings.min_change_confidence {
                     choice[si] = keep;
+                    // (the slots after it are not weighed yet)
+                    for k in &mut known[si.saturating_sub(2)..si] {
+                        *k = None;
+                    }
+                } else {
+                    known[si] = Some(conf);
                 }
             }
         }
@@ -1152,9 +1174,12 @@ impl Restorer {
             let (a, b) = slot.span(&toks);
             let orig = &text[a..b];
             let ci = choice[si];
-            let conf = match report {
-                Report::Full => self.confidence(&slots, &choice, si, &mut scratch.list_cache),
-                Report::Text => 1.0,
+            let conf = match (report, known[si]) {
+                (Report::Full, Some(c)) => c,
+                (Report::Full, None) => {
+                    self.confidence((&slots, &ids), &choice, si, &mut scratch.list_cache)
+                }
+                (Report::Text, _) => 1.0,
             };
             if bt.tok.kind == TokenKind::Word {
                 *words += 1;
@@ -2024,7 +2049,7 @@ impl Restorer {
     /// chosen neighbours fixed: the LM terms that involve the slot plus the channel cost.
     fn confidence(
         &self,
-        slots: &[Slot],
+        (slots, ids): (&[Slot], &SlotIds),
         choice: &[usize],
         si: usize,
         lists: &mut ListCache,
@@ -2045,9 +2070,9 @@ impl Restorer {
         };
         let k = si as isize;
         let (p2, p1, n1) = (id_at(k - 2), id_at(k - 1), id_at(k + 1));
-        let ids: Readings = cands.iter().map(|c| c.lm).collect();
+        let ids = ids.of(si);
         let mut scores: SmallVec<[f32; READINGS]> =
-            SmallVec::from_slice(lists.scores(lm, p2, p1, slots[si].list, &ids));
+            SmallVec::from_slice(lists.scores(lm, p2, p1, slots[si].list, ids));
         for (s, c) in scores.iter_mut().zip(cands.iter()) {
             *s -= c.cost;
         }
@@ -2063,12 +2088,10 @@ impl Restorer {
         // are rarely there, and a probe that misses costs about what computing them does.
         let beside = |k: usize| slots.get(k).map(|s| (s.list, s.cands.len(), choice[k]));
         let beside = [beside(si + 1), beside(si + 2)];
-        let after = lists.after(lm, list, (p1, &ids, n1, n2), beside, |i| i == chosen);
+        let after = lists.after(lm, list, (p1, ids, n1, n2), beside, |i| i == chosen);
         let total = scores[chosen] + after.get(chosen).copied().unwrap_or(LOG_FLOOR);
         let cut = total - CONF_MARGIN;
-        let after = lists.after(lm, list, (p1, &ids, n1, n2), [None; 2], |i| {
-            scores[i] >= cut
-        });
+        let after = lists.after(lm, list, (p1, ids, n1, n2), [None; 2], |i| scores[i] >= cut);
         for (i, s) in scores.iter_mut().enumerate() {
             *s = match after.get(i) {
                 _ if i == chosen => total,
@@ -2077,8 +2100,44 @@ impl Restorer {
             };
         }
         let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let z: f32 = scores.iter().map(|s| (s - max).exp()).sum();
+        // (readings left out weigh e^-inf = 0: the sum is the same without them, and most are)
+        let z: f32 = scores
+            .iter()
+            .filter(|&&s| s > f32::NEG_INFINITY)
+            .map(|s| (s - max).exp())
+            .sum();
         ((total - max).exp() / z).clamp(0.0, 1.0)
+    }
+}
+
+/// The LM words of every slot's readings, in one list: the confidences read them many times
+/// over, and gathering them into a small vector on the stack each time was a tenth of the
+/// confidences' time.
+#[derive(Default)]
+struct SlotIds {
+    ids: Vec<WordId>,
+    /// Where the readings of each slot start in `ids`, and the end.
+    at: Vec<usize>,
+}
+
+impl SlotIds {
+    fn new(slots: &[Slot]) -> Self {
+        let mut ids = Vec::with_capacity(slots.len() * 8);
+        let mut at = Vec::with_capacity(slots.len() + 1);
+        for s in slots {
+            at.push(ids.len());
+            ids.extend(s.cands.iter().map(|c| c.lm));
+        }
+        at.push(ids.len());
+        Self { ids, at }
+    }
+
+    /// The LM words of slot `si`'s readings, in order.
+    fn of(&self, si: usize) -> &[WordId] {
+        match (self.at.get(si), self.at.get(si + 1)) {
+            (Some(&a), Some(&b)) => self.ids.get(a..b).unwrap_or(&[]),
+            _ => &[],
+        }
     }
 }
 
@@ -2276,10 +2335,23 @@ const LIST_ARENA_START: usize = 1 << 20;
 /// `(w1, w2, readings)`: one probe serves every reading of the slot, and the history is looked up
 /// in the model once per miss rather than once per reading. Keys are 64-bit hashes (a collision
 /// would need about 2^32 distinct keys alive at once; the arena holds about 2^22 scores).
-#[derive(Default, Clone)]
+#[derive(Default)]
 struct ListCache {
     index: HashMap<u64, (u32, u32), BuildHasherDefault<IdHasher>>,
     arena: Vec<f32>,
+}
+
+/// A copy with the original's room: a plain `Vec` clone holds exactly its length, so the copy's
+/// first new run would move the whole arena (megabytes in a warmed scratch) to grow it.
+impl Clone for ListCache {
+    fn clone(&self) -> Self {
+        let mut arena = Vec::with_capacity(self.arena.capacity());
+        arena.extend_from_slice(&self.arena);
+        Self {
+            index: self.index.clone(),
+            arena,
+        }
+    }
 }
 
 impl std::fmt::Debug for ListCache {
