@@ -649,6 +649,8 @@ pub struct Scratch {
     /// LM scores of a slot's readings already computed (see [`ListCache`]): documents repeat
     /// their phrases, and one probe is several times cheaper than the model's binary searches.
     list_cache: ListCache,
+    /// A slot's readings' scores while its confidence is weighed.
+    scores: Vec<f32>,
     /// The [`Restorer::id`] the caches belong to.
     owner: u64,
 }
@@ -1149,7 +1151,12 @@ impl Restorer {
                 let Some(keep) = slot.cands.iter().position(|c| self.is_keep(c, &folded)) else {
                     continue;
                 };
-                let conf = self.confidence((&slots, &ids), &choice, si, &mut scratch.list_cache);
+                let conf = self.confidence(
+                    (&slots, &ids),
+                    &choice,
+                    si,
+                    (&mut scratch.list_cache, &mut scratch.scores),
+                );
                 if conf < self.settings.min_change_confidence {
                     choice[si] = keep;
                     // (the slots after it are not weighed yet)
@@ -1176,9 +1183,12 @@ impl Restorer {
             let ci = choice[si];
             let conf = match (report, known[si]) {
                 (Report::Full, Some(c)) => c,
-                (Report::Full, None) => {
-                    self.confidence((&slots, &ids), &choice, si, &mut scratch.list_cache)
-                }
+                (Report::Full, None) => self.confidence(
+                    (&slots, &ids),
+                    &choice,
+                    si,
+                    (&mut scratch.list_cache, &mut scratch.scores),
+                ),
                 (Report::Text, _) => 1.0,
             };
             if bt.tok.kind == TokenKind::Word {
@@ -2052,7 +2062,7 @@ impl Restorer {
         (slots, ids): (&[Slot], &SlotIds),
         choice: &[usize],
         si: usize,
-        lists: &mut ListCache,
+        (lists, buf): (&mut ListCache, &mut Vec<f32>),
     ) -> f32 {
         let cands = &slots[si].cands;
         if cands.len() <= 1 {
@@ -2071,11 +2081,10 @@ impl Restorer {
         let k = si as isize;
         let (p2, p1, n1) = (id_at(k - 2), id_at(k - 1), id_at(k + 1));
         let ids = ids.of(si);
-        let mut scores: SmallVec<[f32; READINGS]> =
-            SmallVec::from_slice(lists.scores(lm, p2, p1, slots[si].list, ids));
-        for (s, c) in scores.iter_mut().zip(cands.iter()) {
-            *s -= c.cost;
-        }
+        let scores = buf;
+        scores.clear();
+        let lp = lists.scores(lm, p2, p1, slots[si].list, ids);
+        scores.extend(lp.iter().zip(cands.iter()).map(|(l, c)| l - c.cost));
         // The second and third trigrams, in which the slot is history, kept in a run per
         // (p1, n1, n2, readings) filled as readings need them. They are log-probabilities (at
         // most 0), so a reading already CONF_MARGIN below the chosen one's whole score without
@@ -2339,19 +2348,40 @@ const LIST_ARENA_START: usize = 1 << 20;
 struct ListCache {
     index: HashMap<u64, (u32, u32), BuildHasherDefault<IdHasher>>,
     arena: Vec<f32>,
+    /// The runs of `lm.lower(w2, w)` (see [`ListCache::lower`]), apart: a run of scores is
+    /// computed from one of them while it is appended, which one arena would not allow without
+    /// copying the lower run out first.
+    lowers: Vec<f32>,
 }
 
 /// A copy with the original's room: a plain `Vec` clone holds exactly its length, so the copy's
 /// first new run would move the whole arena (megabytes in a warmed scratch) to grow it.
 impl Clone for ListCache {
     fn clone(&self) -> Self {
-        let mut arena = Vec::with_capacity(self.arena.capacity());
-        arena.extend_from_slice(&self.arena);
+        let roomy = |v: &Vec<f32>| {
+            let mut c = Vec::with_capacity(v.capacity());
+            c.extend_from_slice(v);
+            c
+        };
         Self {
             index: self.index.clone(),
-            arena,
+            arena: roomy(&self.arena),
+            lowers: roomy(&self.lowers),
         }
     }
+}
+
+/// Store what `fill` appends to `arena` as the run of `key` in `index`; where it starts.
+fn store(
+    index: &mut HashMap<u64, (u32, u32), BuildHasherDefault<IdHasher>>,
+    arena: &mut Vec<f32>,
+    key: u64,
+    fill: impl FnOnce(&mut Vec<f32>),
+) -> usize {
+    let off = arena.len();
+    fill(arena);
+    index.insert(key, (off as u32, (arena.len() - off) as u32));
+    off
 }
 
 impl std::fmt::Debug for ListCache {
@@ -2366,9 +2396,10 @@ impl ListCache {
     /// Called before a search: start afresh when full (bounded memory over long batches; never
     /// in the middle of a search, so the runs handed out stay valid).
     fn start(&mut self) {
-        if self.arena.len() >= LIST_ARENA_LIMIT {
+        if self.arena.len() + self.lowers.len() >= LIST_ARENA_LIMIT {
             self.index.clear();
             self.arena.clear();
+            self.lowers.clear();
         }
     }
 
@@ -2379,7 +2410,9 @@ impl ListCache {
     fn reserve(&mut self, bytes: usize) {
         if self.arena.capacity() == 0 {
             let want = (bytes * 24).min(LIST_ARENA_START);
+            // (a slot's lower runs are a third as many as its runs of scores)
             self.arena.reserve(want);
+            self.lowers.reserve(want / 3);
             self.index.reserve(want / 12);
         }
     }
@@ -2394,11 +2427,7 @@ impl ListCache {
 
     /// Store what `fill` appends to the arena as the run of `key`; where it starts.
     fn put(&mut self, key: u64, fill: impl FnOnce(&mut Vec<f32>)) -> usize {
-        let off = self.arena.len();
-        fill(&mut self.arena);
-        self.index
-            .insert(key, (off as u32, (self.arena.len() - off) as u32));
-        off
+        store(&mut self.index, &mut self.arena, key, fill)
     }
 
     /// `log P(w | w1 w2)` for each `w` of `ids`, whose hash is `list`.
@@ -2417,23 +2446,24 @@ impl ListCache {
                 // The back-off part depends on `w2` only, and the histories of a beam share
                 // their last word: it is looked up once per `(w2, readings)`.
                 let lower = self.lower(lm, w2, list, ids);
-                let lower: SmallVec<[f32; READINGS]> = self
-                    .arena
-                    .get(lower..lower + ids.len())
-                    .map_or_else(SmallVec::new, SmallVec::from_slice);
+                let lower = self.lowers.get(lower..lower + ids.len()).unwrap_or(&[]);
                 let ctx = lm.context(w1, w2);
-                self.put(key, |arena| lm.logp_in_many(&ctx, ids, &lower, arena))
+                store(&mut self.index, &mut self.arena, key, |arena| {
+                    lm.logp_in_many(&ctx, ids, lower, arena);
+                })
             }
         };
         self.arena.get(off..off + ids.len()).unwrap_or(&[])
     }
 
-    /// Where in the arena `lm.lower(w2, w)` starts for each `w` of `ids` (hash `list`).
+    /// Where in `lowers` `lm.lower(w2, w)` starts for each `w` of `ids` (hash `list`).
     fn lower(&mut self, lm: &LanguageModel, w2: WordId, list: u64, ids: &[WordId]) -> usize {
         let key = mix(mix(list.rotate_left(17) ^ 0x6c6f_7765_7200) ^ u64::from(w2.0));
         match self.get(key, ids.len()) {
             Some(off) => off,
-            None => self.put(key, |arena| lm.lower_many(w2, ids, arena)),
+            None => store(&mut self.index, &mut self.lowers, key, |arena| {
+                lm.lower_many(w2, ids, arena);
+            }),
         }
     }
 
