@@ -2352,6 +2352,10 @@ struct ListCache {
     /// computed from one of them while it is appended, which one arena would not allow without
     /// copying the lower run out first.
     lowers: Vec<f32>,
+    /// The readings [`ListCache::after`] computes, by index and by LM word (buffers kept from
+    /// call to call).
+    missing: Vec<usize>,
+    words: Vec<WordId>,
 }
 
 /// A copy with the original's room: a plain `Vec` clone holds exactly its length, so the copy's
@@ -2367,6 +2371,8 @@ impl Clone for ListCache {
             index: self.index.clone(),
             arena: roomy(&self.arena),
             lowers: roomy(&self.lowers),
+            missing: Vec::new(),
+            words: Vec::new(),
         }
     }
 }
@@ -2504,7 +2510,7 @@ impl ListCache {
             let (l, n, c) = at?;
             cache.peek(w1, w2, l, n)?.get(c).copied()
         };
-        let mut missing: SmallVec<[usize; READINGS]> = SmallVec::new();
+        self.missing.clear();
         for i in 0..len {
             if !need(i) || !self.arena.get(off + i).is_some_and(|v| v.is_nan()) {
                 continue;
@@ -2521,15 +2527,16 @@ impl ListCache {
                         *x = a + b;
                     }
                 }
-                _ => missing.push(i),
+                _ => self.missing.push(i),
             }
         }
-        if !missing.is_empty() {
-            let ws: Readings = missing.iter().map(|&i| ids[i]).collect();
+        if !self.missing.is_empty() {
+            self.words.clear();
+            self.words.extend(self.missing.iter().map(|&i| ids[i]));
             // Computed at the arena's end, then moved into the run.
             let end = self.arena.len();
-            lm.after_many(p1, &ws, (n1, n2), &mut self.arena);
-            for (k, &i) in missing.iter().enumerate() {
+            lm.after_many(p1, &self.words, (n1, n2), &mut self.arena);
+            for (k, &i) in self.missing.iter().enumerate() {
                 let v = self.arena.get(end + k).copied().unwrap_or(LOG_FLOOR);
                 if let Some(x) = self.arena.get_mut(off + i) {
                     *x = v;
@@ -2591,9 +2598,6 @@ const NUMBER_READINGS: usize = 40;
 /// Readings a slot usually has at most (`max_candidates` plus the token kept as written); more
 /// spill to the heap.
 const READINGS: usize = 24;
-
-/// A slot's reading ids, on the stack.
-type Readings = SmallVec<[WordId; READINGS]>;
 
 /// Whether the lower-case token `token` is the abbreviation `abbr` (lower case) as an engine
 /// without Vietnamese reads it: the same letters, but that `đ` may be `d`, or `p`, `b` (`QP`, `NB`;
