@@ -2097,18 +2097,20 @@ impl Restorer {
         // are rarely there, and a probe that misses costs about what computing them does.
         let beside = |k: usize| slots.get(k).map(|s| (s.list, s.cands.len(), choice[k]));
         let beside = [beside(si + 1), beside(si + 2)];
-        let after = lists.after(lm, list, (p1, ids, n1, n2), beside, |i| i == chosen);
+        let after = lists.after(lm, list, (p1, ids, n1, n2), beside, std::iter::once(chosen));
         let total = scores[chosen] + after.get(chosen).copied().unwrap_or(LOG_FLOOR);
         let cut = total - CONF_MARGIN;
-        let after = lists.after(lm, list, (p1, ids, n1, n2), [None; 2], |i| scores[i] >= cut);
+        let within = (0..scores.len()).filter(|&i| scores[i] >= cut);
+        let after = lists.after(lm, list, (p1, ids, n1, n2), [None; 2], within);
+        let mut max = f32::NEG_INFINITY;
         for (i, s) in scores.iter_mut().enumerate() {
             *s = match after.get(i) {
                 _ if i == chosen => total,
                 Some(a) if *s >= cut => *s + a,
                 _ => f32::NEG_INFINITY,
             };
+            max = max.max(*s);
         }
-        let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         // (readings left out weigh e^-inf = 0: the sum is the same without them, and most are)
         let z: f32 = scores
             .iter()
@@ -2481,7 +2483,7 @@ impl ListCache {
     }
 
     /// `lm.after_many(p1, [w], (n1, n2))` for each reading `w` of `ids` (whose hash is `list`)
-    /// for which `need` holds, in one run per `(p1, n1, n2, readings)` (see
+    /// whose index `need` yields, in one run per `(p1, n1, n2, readings)` (see
     /// [`Restorer::confidence`]); readings never needed are NaN.
     ///
     /// `beside` gives the next two slots as `(list, readings, chosen reading)`: the two terms of
@@ -2495,7 +2497,7 @@ impl ListCache {
         list: u64,
         (p1, ids, n1, n2): (WordId, &[WordId], WordId, Option<WordId>),
         beside: [Option<(u64, usize, usize)>; 2],
-        need: impl Fn(usize) -> bool,
+        need: impl Iterator<Item = usize>,
     ) -> &[f32] {
         let n2v = n2.map_or(u64::from(u32::MAX), |w| u64::from(w.0));
         let key = mix(mix(mix(!list ^ u64::from(p1.0)) ^ (u64::from(n1.0) << 32)) ^ n2v);
@@ -2511,8 +2513,8 @@ impl ListCache {
             cache.peek(w1, w2, l, n)?.get(c).copied()
         };
         self.missing.clear();
-        for i in 0..len {
-            if !need(i) || !self.arena.get(off + i).is_some_and(|v| v.is_nan()) {
+        for i in need {
+            if !self.arena.get(off + i).is_some_and(|v| v.is_nan()) {
                 continue;
             }
             let w = ids[i];
