@@ -17,6 +17,7 @@ use crate::syllable::{self, Case};
 use crate::token::{is_glue_mark, is_lookalike_symbol, tokenize_into, Token, TokenKind};
 use smallvec::SmallVec;
 use std::borrow::Cow;
+use std::collections::hash_map;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
@@ -2348,8 +2349,10 @@ const LIST_ARENA_START: usize = 1 << 20;
 /// would need about 2^32 distinct keys alive at once; the arena holds about 2^22 scores).
 #[derive(Default)]
 struct ListCache {
-    index: HashMap<u64, (u32, u32), BuildHasherDefault<IdHasher>>,
+    index: RunIndex,
     arena: Vec<f32>,
+    /// Where the runs of `lowers` are.
+    lower_index: RunIndex,
     /// The runs of `lm.lower(w2, w)` (see [`ListCache::lower`]), apart: a run of scores is
     /// computed from one of them while it is appended, which one arena would not allow without
     /// copying the lower run out first.
@@ -2371,6 +2374,7 @@ impl Clone for ListCache {
         };
         Self {
             index: self.index.clone(),
+            lower_index: self.lower_index.clone(),
             arena: roomy(&self.arena),
             lowers: roomy(&self.lowers),
             missing: Vec::new(),
@@ -2379,17 +2383,52 @@ impl Clone for ListCache {
     }
 }
 
-/// Store what `fill` appends to `arena` as the run of `key` in `index`; where it starts.
-fn store(
-    index: &mut HashMap<u64, (u32, u32), BuildHasherDefault<IdHasher>>,
+/// Where each run of a [`ListCache`] arena starts and how long it is, by key.
+type RunIndex = HashMap<u64, (u32, u32), BuildHasherDefault<IdHasher>>;
+
+/// Where the run of `key` in `arena` starts, `len` values long: when `index` has none (or one of
+/// another length), what `fill` appends to `arena` becomes it. One probe of the index either way.
+fn run_of(
+    index: &mut RunIndex,
     arena: &mut Vec<f32>,
     key: u64,
+    len: usize,
     fill: impl FnOnce(&mut Vec<f32>),
 ) -> usize {
+    let entry = index.entry(key);
+    if let hash_map::Entry::Occupied(e) = &entry {
+        let (off, n) = *e.get();
+        if n as usize == len {
+            return off as usize;
+        }
+    }
     let off = arena.len();
     fill(arena);
-    index.insert(key, (off as u32, (arena.len() - off) as u32));
+    let run = (off as u32, (arena.len() - off) as u32);
+    match entry {
+        hash_map::Entry::Occupied(mut e) => {
+            e.insert(run);
+        }
+        hash_map::Entry::Vacant(e) => {
+            e.insert(run);
+        }
+    }
     off
+}
+
+/// Where in `lowers` `lm.lower(w2, w)` starts for each `w` of `ids` (hash `list`), computed into
+/// it when `index` has no such run.
+fn lower_run(
+    index: &mut RunIndex,
+    lowers: &mut Vec<f32>,
+    lm: &LanguageModel,
+    (w2, list): (WordId, u64),
+    ids: &[WordId],
+) -> usize {
+    let key = mix(mix(list.rotate_left(17) ^ 0x6c6f_7765_7200) ^ u64::from(w2.0));
+    run_of(index, lowers, key, ids.len(), |arena| {
+        lm.lower_many(w2, ids, arena)
+    })
 }
 
 impl std::fmt::Debug for ListCache {
@@ -2406,6 +2445,7 @@ impl ListCache {
     fn start(&mut self) {
         if self.arena.len() + self.lowers.len() >= LIST_ARENA_LIMIT {
             self.index.clear();
+            self.lower_index.clear();
             self.arena.clear();
             self.lowers.clear();
         }
@@ -2422,6 +2462,7 @@ impl ListCache {
             self.arena.reserve(want);
             self.lowers.reserve(want / 3);
             self.index.reserve(want / 12);
+            self.lower_index.reserve(want / 36);
         }
     }
 
@@ -2431,11 +2472,6 @@ impl ListCache {
             Some(&(off, n)) if n as usize == len => Some(off as usize),
             _ => None,
         }
-    }
-
-    /// Store what `fill` appends to the arena as the run of `key`; where it starts.
-    fn put(&mut self, key: u64, fill: impl FnOnce(&mut Vec<f32>)) -> usize {
-        store(&mut self.index, &mut self.arena, key, fill)
     }
 
     /// `log P(w | w1 w2)` for each `w` of `ids`, whose hash is `list`.
@@ -2448,31 +2484,16 @@ impl ListCache {
         ids: &[WordId],
     ) -> &[f32] {
         let key = run_key(w1, w2, list);
-        let off = match self.get(key, ids.len()) {
-            Some(off) => off,
-            None => {
-                // The back-off part depends on `w2` only, and the histories of a beam share
-                // their last word: it is looked up once per `(w2, readings)`.
-                let lower = self.lower(lm, w2, list, ids);
-                let lower = self.lowers.get(lower..lower + ids.len()).unwrap_or(&[]);
-                let ctx = lm.context(w1, w2);
-                store(&mut self.index, &mut self.arena, key, |arena| {
-                    lm.logp_in_many(&ctx, ids, lower, arena);
-                })
-            }
-        };
+        let (lower_index, lowers) = (&mut self.lower_index, &mut self.lowers);
+        let off = run_of(&mut self.index, &mut self.arena, key, ids.len(), |arena| {
+            // The back-off part depends on `w2` only, and the histories of a beam share their
+            // last word: it is looked up once per `(w2, readings)`.
+            let lower = lower_run(lower_index, lowers, lm, (w2, list), ids);
+            let lower = lowers.get(lower..lower + ids.len()).unwrap_or(&[]);
+            let ctx = lm.context(w1, w2);
+            lm.logp_in_many(&ctx, ids, lower, arena);
+        });
         self.arena.get(off..off + ids.len()).unwrap_or(&[])
-    }
-
-    /// Where in `lowers` `lm.lower(w2, w)` starts for each `w` of `ids` (hash `list`).
-    fn lower(&mut self, lm: &LanguageModel, w2: WordId, list: u64, ids: &[WordId]) -> usize {
-        let key = mix(mix(list.rotate_left(17) ^ 0x6c6f_7765_7200) ^ u64::from(w2.0));
-        match self.get(key, ids.len()) {
-            Some(off) => off,
-            None => store(&mut self.index, &mut self.lowers, key, |arena| {
-                lm.lower_many(w2, ids, arena);
-            }),
-        }
     }
 
     /// The run stored for history `(w1, w2)` and the readings of a slot (hash `list`, `len`
@@ -2502,12 +2523,9 @@ impl ListCache {
         let n2v = n2.map_or(u64::from(u32::MAX), |w| u64::from(w.0));
         let key = mix(mix(mix(!list ^ u64::from(p1.0)) ^ (u64::from(n1.0) << 32)) ^ n2v);
         let len = ids.len();
-        let off = match self.get(key, len) {
-            Some(off) => off,
-            None => self.put(key, |arena| {
-                arena.extend(std::iter::repeat_n(f32::NAN, len))
-            }),
-        };
+        let off = run_of(&mut self.index, &mut self.arena, key, len, |arena| {
+            arena.extend(std::iter::repeat_n(f32::NAN, len));
+        });
         let stored = |cache: &Self, w1: WordId, w2: WordId, at: Option<(u64, usize, usize)>| {
             let (l, n, c) = at?;
             cache.peek(w1, w2, l, n)?.get(c).copied()
