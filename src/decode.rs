@@ -1171,7 +1171,7 @@ impl Restorer {
         }
         // Confidence and output.
         // The new text of each replaced token, by token index.
-        let mut replaced: Vec<Option<String>> = vec![None; toks.len()];
+        let mut replaced: Vec<Option<Replaced>> = vec![None; toks.len()];
         // The first part of a split token, restored, with its confidence.
         let mut head: Option<(String, f32)> = None;
         for (si, slot) in slots.iter().enumerate() {
@@ -1242,18 +1242,20 @@ impl Restorer {
                 Piece::Whole if new == orig => continue,
                 Piece::Whole => ((a, b), new, conf, 0),
             };
-            if report == Report::Full {
+            replaced[slot.token] = Some(if report == Report::Full {
                 changes.push(Change {
                     line: bt.line_no,
                     span: [range.0, range.1],
                     original: text[range.0..range.1].to_string(),
-                    restored: restored.clone(),
+                    restored,
                     confidence,
                 });
-            }
-            replaced[slot.token] = Some(restored);
+                Replaced::Change(changes.len() - 1)
+            } else {
+                Replaced::Text(restored)
+            });
             for r in &mut replaced[slot.token + 1..=slot.token + absorbed] {
-                *r = Some(String::new());
+                *r = Some(Replaced::Absorbed);
             }
         }
         let mut lines = Vec::with_capacity(block.len());
@@ -1262,7 +1264,9 @@ impl Restorer {
             let mut s = String::with_capacity(content.len() + 8);
             while ti < toks.len() && toks[ti].line_no == no {
                 match &replaced[ti] {
-                    Some(r) => s.push_str(r),
+                    Some(Replaced::Change(k)) => s.push_str(&changes[*k].restored),
+                    Some(Replaced::Text(r)) => s.push_str(r),
+                    Some(Replaced::Absorbed) => {}
                     None => s.push_str(tok_text(&toks[ti])),
                 }
                 ti += 1;
@@ -2120,6 +2124,17 @@ impl Restorer {
             .sum();
         ((total - max).exp() / z).clamp(0.0, 1.0)
     }
+}
+
+/// What became of a token in the output (see `Restorer::decode_block`).
+#[derive(Clone)]
+enum Replaced {
+    /// Its text is that of the change at this index in the change list (when changes are listed).
+    Change(usize),
+    /// Its new text (when they are not).
+    Text(String),
+    /// It is part of the change of a token before it.
+    Absorbed,
 }
 
 /// The LM words of every slot's readings, in one list: the confidences read them many times
