@@ -48,6 +48,14 @@ fn span_of(text: &str, word: &str) -> [usize; 2] {
     [s, s + word.chars().count()]
 }
 
+/// The engine's confidence in `word` of `VIE_READING`, as the one prior of a restore.
+fn prior_on(word: &str, confidence: f32) -> [WordPrior; 1] {
+    [WordPrior {
+        span: span_of(VIE_READING, word),
+        confidence,
+    }]
+}
+
 #[test]
 fn vie_mode_fixes_a_swapped_tone() {
     let Some(r) = vie_restorer() else { return };
@@ -102,10 +110,7 @@ fn the_gate_is_what_keeps_good_readings() {
 fn a_confident_word_stays() {
     let Some(r) = vie_restorer() else { return };
     let mut scratch = Scratch::new();
-    let sure = [WordPrior {
-        span: span_of(VIE_READING, "báo"),
-        confidence: 0.995,
-    }];
+    let sure = prior_on("báo", 0.995);
     let out = r.restore_with_priors(VIE_READING, &sure, &mut scratch);
     assert_eq!(
         out.text, VIE_READING,
@@ -113,10 +118,7 @@ fn a_confident_word_stays() {
     );
     assert!(out.changes.is_empty());
     // An unsure engine (even odds) adds nothing: the swapped tone is fixed as without priors.
-    let unsure = [WordPrior {
-        span: span_of(VIE_READING, "báo"),
-        confidence: 0.4,
-    }];
+    let unsure = prior_on("báo", 0.4);
     let out = r.restore_with_priors(VIE_READING, &unsure, &mut scratch);
     assert_eq!(out, r.restore(VIE_READING));
     assert!(out.text.contains("đảm bảo"));
@@ -127,10 +129,7 @@ fn a_confident_word_stays() {
 #[test]
 fn the_text_alone_keeps_the_gate_and_the_priors() {
     let Some(r) = vie_restorer() else { return };
-    let sure = [WordPrior {
-        span: span_of(VIE_READING, "báo"),
-        confidence: 0.995,
-    }];
+    let sure = prior_on("báo", 0.995);
     for priors in [&sure[..], &[]] {
         for text in [VIE_READING, CORRECT] {
             let full = r.restore_with_priors(text, priors, &mut Scratch::new());
@@ -154,10 +153,7 @@ fn the_text_alone_keeps_the_gate_and_the_priors() {
 #[test]
 fn a_prior_on_other_words_does_not_block_a_change() {
     let Some(r) = vie_restorer() else { return };
-    let priors = [WordPrior {
-        span: span_of(VIE_READING, "tiến"),
-        confidence: 0.99,
-    }];
+    let priors = prior_on("tiến", 0.99);
     let out = r.restore_with_priors(VIE_READING, &priors, &mut Scratch::new());
     assert!(out.text.contains("đảm bảo"), "{}", out.text);
 }
