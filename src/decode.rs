@@ -1131,14 +1131,15 @@ impl Restorer {
         let mut choice = self.beam_search(&slots, &mut scratch.list_cache).0;
         // Confidences the gate computed, kept for the output while still valid: a slot's
         // confidence depends on the choices two slots either side of it.
-        let mut known: Vec<Option<f32>> = vec![None; slots.len()];
-        let ids = if report == Report::Full || self.settings.min_change_confidence > 0.0 {
+        let gate = self.settings.min_change_confidence > 0.0;
+        let mut known: Vec<Option<f32>> = vec![None; if gate { slots.len() } else { 0 }];
+        let ids = if report == Report::Full || gate {
             SlotIds::new(&slots)
         } else {
             SlotIds::default()
         };
         // The gate's second half: undo changes the decoder is not sure of.
-        if self.settings.min_change_confidence > 0.0 {
+        if gate {
             for si in 0..slots.len() {
                 let slot = &slots[si];
                 if slot.token == usize::MAX {
@@ -1182,7 +1183,7 @@ impl Restorer {
             let (a, b) = slot.span(&toks);
             let orig = &text[a..b];
             let ci = choice[si];
-            let conf = match (report, known[si]) {
+            let conf = match (report, known.get(si).copied().flatten()) {
                 (Report::Full, Some(c)) => c,
                 (Report::Full, None) => self.confidence(
                     (&slots, &ids),
@@ -2410,25 +2411,15 @@ fn run_of(
     len: usize,
     fill: impl FnOnce(&mut Vec<f32>),
 ) -> usize {
-    let entry = index.entry(key);
-    if let hash_map::Entry::Occupied(e) = &entry {
-        let (off, n) = *e.get();
-        if n as usize == len {
-            return off as usize;
+    match index.entry(key) {
+        hash_map::Entry::Occupied(e) if e.get().1 as usize == len => e.get().0 as usize,
+        entry => {
+            let off = arena.len();
+            fill(arena);
+            entry.insert_entry((off as u32, (arena.len() - off) as u32));
+            off
         }
     }
-    let off = arena.len();
-    fill(arena);
-    let run = (off as u32, (arena.len() - off) as u32);
-    match entry {
-        hash_map::Entry::Occupied(mut e) => {
-            e.insert(run);
-        }
-        hash_map::Entry::Vacant(e) => {
-            e.insert(run);
-        }
-    }
-    off
 }
 
 /// Where in `lowers` `lm.lower(w2, w)` starts for each `w` of `ids` (hash `list`), computed into
