@@ -22,7 +22,9 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
+mod lattice;
 mod resegment;
+use lattice::Lattice;
 use resegment::{Piece, Reseg, Skeletons};
 
 /// The models a [`Restorer`] is built from: language model, channel model and lexicon extras.
@@ -439,7 +441,7 @@ impl RestorerBuilder {
         self.change_cost = tau.max(0.0);
         self
     }
-    /// A change whose local posterior (the `confidence` of [`Change`]) is below this is undone
+    /// A change whose posterior (the `confidence` of [`Change`]) is below this is undone
     /// (default 0, off): the second half of the gate.
     pub fn min_change_confidence(&mut self, c: f32) -> &mut Self {
         self.min_change_confidence = c.clamp(0.0, 1.0);
@@ -650,8 +652,8 @@ pub struct Scratch {
     /// LM scores of a slot's readings already computed (see [`ListCache`]): documents repeat
     /// their phrases, and one probe is several times cheaper than the model's binary searches.
     list_cache: ListCache,
-    /// A slot's readings' scores while its confidence is weighed.
-    scores: Vec<f32>,
+    /// What the last beam search saw, for the confidences (see [`lattice`]).
+    lattice: Lattice,
     /// The [`Restorer::id`] the caches belong to.
     owner: u64,
 }
@@ -675,7 +677,8 @@ pub struct Change {
     pub original: String,
     /// The restored token.
     pub restored: String,
-    /// Confidence in 0..1 that the restored form is right.
+    /// Confidence in 0..1 that the restored form is right: the reading's posterior among the
+    /// token's readings, each weighed by the best restoration of the paragraph that has it.
     pub confidence: f32,
 }
 
@@ -855,10 +858,10 @@ impl Restorer {
 
     /// The restored text alone: `restore_with_priors(text, priors, scratch).text`, the same
     /// bytes, without the list of changes and their confidences. For callers that only print or
-    /// store the text (`sohoa restore` writing plain text): a slot's confidence weighs every
-    /// reading within reach of the chosen one against its neighbours, about a quarter of the
-    /// time of a restore on a new document, and the text does not depend on it (but for the
-    /// confidence gate of [`RestorerBuilder::min_change_confidence`], which still runs).
+    /// store the text (`sohoa restore` writing plain text): the search records no lattice for
+    /// the confidences (about a tenth of the instructions of a restore on a new document, with
+    /// the change list), and the text does not depend on them (but for the confidence gate of
+    /// [`RestorerBuilder::min_change_confidence`], which still runs).
     #[must_use]
     pub fn restore_text_with(
         &self,
@@ -1128,17 +1131,21 @@ impl Restorer {
                 }
             }
         }
-        let mut choice = self.beam_search(&slots, &mut scratch.list_cache).0;
-        // Confidences the gate computed, kept for the output while still valid: a slot's
-        // confidence depends on the choices two slots either side of it.
+        // The search's lattice is kept when a confidence is wanted: for the changes listed, or
+        // for the gate.
         let gate = self.settings.min_change_confidence > 0.0;
-        let mut known: Vec<Option<f32>> = vec![None; if gate { slots.len() } else { 0 }];
-        let ids = if report == Report::Full || gate {
-            SlotIds::new(&slots)
-        } else {
-            SlotIds::default()
-        };
-        // The gate's second half: undo changes the decoder is not sure of.
+        let weigh = report == Report::Full || gate;
+        scratch.lattice.clear();
+        let lattice = weigh.then_some(&mut scratch.lattice);
+        let mut choice = self.beam_search(&slots, &mut scratch.list_cache, lattice).0;
+        if weigh {
+            let arena = &scratch.list_cache.arena;
+            scratch.lattice.weigh(|si| &slots[si].cands, arena);
+        }
+        let posterior = |si: usize, c: usize| scratch.lattice.posterior(si, c);
+        // The gate's second half: undo changes the decoder is not sure of. (The other slots'
+        // posteriors stay those of the search's path: the reading undone is within the beam,
+        // and its neighbours' best paths mostly do not pass through the change.)
         if gate {
             for si in 0..slots.len() {
                 let slot = &slots[si];
@@ -1153,20 +1160,8 @@ impl Restorer {
                 let Some(keep) = slot.cands.iter().position(|c| self.is_keep(c, &folded)) else {
                     continue;
                 };
-                let conf = self.confidence(
-                    (&slots, &ids),
-                    &choice,
-                    si,
-                    (&mut scratch.list_cache, &mut scratch.scores),
-                );
-                if conf < self.settings.min_change_confidence {
+                if posterior(si, choice[si]) < self.settings.min_change_confidence {
                     choice[si] = keep;
-                    // (the slots after it are not weighed yet)
-                    for k in &mut known[si.saturating_sub(2)..si] {
-                        *k = None;
-                    }
-                } else {
-                    known[si] = Some(conf);
                 }
             }
         }
@@ -1183,15 +1178,9 @@ impl Restorer {
             let (a, b) = slot.span(&toks);
             let orig = &text[a..b];
             let ci = choice[si];
-            let conf = match (report, known.get(si).copied().flatten()) {
-                (Report::Full, Some(c)) => c,
-                (Report::Full, None) => self.confidence(
-                    (&slots, &ids),
-                    &choice,
-                    si,
-                    (&mut scratch.list_cache, &mut scratch.scores),
-                ),
-                (Report::Text, _) => 1.0,
+            let conf = match report {
+                Report::Full => posterior(si, ci),
+                Report::Text => 1.0,
             };
             if bt.tok.kind == TokenKind::Word {
                 *words += 1;
@@ -1486,8 +1475,8 @@ impl Restorer {
             k = b + 1;
         }
         with.extend_from_slice(&base[k..hi]);
-        let (_, as_is) = self.beam_search(&base[lo..hi], &mut scratch.list_cache);
-        let (_, changed) = self.beam_search(&with, &mut scratch.list_cache);
+        let (_, as_is) = self.beam_search(&base[lo..hi], &mut scratch.list_cache, None);
+        let (_, changed) = self.beam_search(&with, &mut scratch.list_cache, None);
         changed - self.settings.resegment_cost * rs.len() as f32 > as_is
     }
 
@@ -1762,7 +1751,8 @@ impl Restorer {
                 }
             }
         }
-        let mut cands: Vec<(Cand, f32)> = Vec::new();
+        // (room for every reading found and the token kept as written: the list is built once)
+        let mut cands: Vec<(Cand, f32)> = Vec::with_capacity(found.len() + 1);
         for (ei, cost) in found {
             let e = &self.entries[ei as usize];
             let cost = cost * s.channel_weight;
@@ -1952,7 +1942,12 @@ impl Restorer {
     /// recombination) in a table of one cell per (distinct `w2`, distinct reading); the next
     /// beam is then selected from that table, best first, without sorting every extension.
     /// Ties go to the extension scored first, the order of a stable sort of all extensions.
-    fn beam_search(&self, slots: &[Slot], lists: &mut ListCache) -> (Vec<usize>, f32) {
+    fn beam_search(
+        &self,
+        slots: &[Slot],
+        lists: &mut ListCache,
+        mut lattice: Option<&mut Lattice>,
+    ) -> (Vec<usize>, f32) {
         let lm = &self.models.lm;
         let bos = lm.bos();
         let width = self.settings.beam.max(1);
@@ -1978,6 +1973,9 @@ impl Restorer {
             let list = slot.list;
             groups.clear();
             cells.clear();
+            if let Some(l) = lattice.as_deref_mut() {
+                l.slot();
+            }
             // `beam` is sorted best first: hypotheses far below the best cannot recover.
             let floor = beam.first().map_or(f32::NEG_INFINITY, |h| h.score - delta);
             for (hi, h) in beam.iter().take_while(|h| h.score >= floor).enumerate() {
@@ -1989,7 +1987,11 @@ impl Restorer {
                         groups.len() - 1
                     }
                 };
-                let lp = lists.scores(lm, h.w1, h.w2, list, &ids);
+                let run = lists.run(lm, h.w1, h.w2, list, &ids);
+                if let Some(l) = lattice.as_deref_mut() {
+                    l.hyp(h.score, g, run);
+                }
+                let lp = lists.arena.get(run..run + n).unwrap_or(&[]);
                 debug_assert_eq!(lp.len(), n);
                 let row = &mut cells[g * n..(g + 1) * n];
                 let first = (hi * n) as u32;
@@ -2029,6 +2031,9 @@ impl Restorer {
                 top.insert(at, (key, i));
                 top.truncate(width);
             }
+            if let Some(l) = lattice.as_deref_mut() {
+                l.kept(top.iter().map(|&(_, i)| i));
+            }
             next.clear();
             for c in top.iter().map(|&(_, i)| &cells[i]) {
                 let (hi, ci) = (c.order as usize / n, c.order as usize % n);
@@ -2046,7 +2051,13 @@ impl Restorer {
         let eos = lm.eos();
         let (best, score) = beam
             .iter()
-            .map(|h| (h.back, h.score + lm.logp(h.w1, h.w2, eos)))
+            .map(|h| {
+                let end = lm.logp(h.w1, h.w2, eos);
+                if let Some(l) = lattice.as_deref_mut() {
+                    l.end(end);
+                }
+                (h.back, h.score + end)
+            })
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .unwrap_or((u32::MAX, f32::NEG_INFINITY));
         let mut choice = vec![0usize; slots.len()];
@@ -2060,71 +2071,6 @@ impl Restorer {
         }
         (choice, score)
     }
-
-    /// Local posterior of the chosen reading of slot `si` against its alternatives, with the
-    /// chosen neighbours fixed: the LM terms that involve the slot plus the channel cost.
-    fn confidence(
-        &self,
-        (slots, ids): (&[Slot], &SlotIds),
-        choice: &[usize],
-        si: usize,
-        (lists, buf): (&mut ListCache, &mut Vec<f32>),
-    ) -> f32 {
-        let cands = &slots[si].cands;
-        if cands.len() <= 1 {
-            return 1.0;
-        }
-        let lm = &self.models.lm;
-        let id_at = |k: isize| -> WordId {
-            if k < 0 {
-                lm.bos()
-            } else if k as usize >= slots.len() {
-                lm.eos()
-            } else {
-                slots[k as usize].cands[choice[k as usize]].lm
-            }
-        };
-        let k = si as isize;
-        let (p2, p1, n1) = (id_at(k - 2), id_at(k - 1), id_at(k + 1));
-        let ids = ids.of(si);
-        let scores = buf;
-        scores.clear();
-        let lp = lists.scores(lm, p2, p1, slots[si].list, ids);
-        scores.extend(lp.iter().zip(cands.iter()).map(|(l, c)| l - c.cost));
-        // The second and third trigrams, in which the slot is history, kept in a run per
-        // (p1, n1, n2, readings) filled as readings need them. They are log-probabilities (at
-        // most 0), so a reading already CONF_MARGIN below the chosen one's whole score without
-        // them weighs less than e^-CONF_MARGIN against it: its terms are not looked up.
-        let n2 = (si + 1 < slots.len()).then(|| id_at(k + 2));
-        let list = slots[si].list;
-        let chosen = choice[si];
-        // The neighbours' runs the search stored hold the two terms of the chosen reading (the
-        // beam extended the chosen path at every slot; see `ListCache::after`). Other readings
-        // are rarely there, and a probe that misses costs about what computing them does.
-        let beside = |k: usize| slots.get(k).map(|s| (s.list, s.cands.len(), choice[k]));
-        let beside = [beside(si + 1), beside(si + 2)];
-        let after = lists.after(lm, list, (p1, ids, n1, n2), beside, std::iter::once(chosen));
-        let total = scores[chosen] + after.get(chosen).copied().unwrap_or(LOG_FLOOR);
-        let cut = total - CONF_MARGIN;
-        let within = (0..scores.len()).filter(|&i| scores[i] >= cut);
-        let after = lists.after(lm, list, (p1, ids, n1, n2), [None; 2], within);
-        let mut max = f32::NEG_INFINITY;
-        for (i, s) in scores.iter_mut().enumerate() {
-            *s = match after.get(i) {
-                _ if i == chosen => total,
-                Some(a) if *s >= cut => *s + a,
-                _ => f32::NEG_INFINITY,
-            };
-            max = max.max(*s);
-        }
-        // (readings left out weigh e^-inf = 0: the sum is the same without them, and most are)
-        let z: f32 = scores
-            .iter()
-            .filter(|&&s| s > f32::NEG_INFINITY)
-            .map(|s| (s - max).exp())
-            .sum();
-        ((total - max).exp() / z).clamp(0.0, 1.0)
-    }
 }
 
 /// What became of a token in the output (see `Restorer::decode_block`).
@@ -2136,37 +2082,6 @@ enum Replaced {
     Text(String),
     /// It is part of the change of a token before it.
     Absorbed,
-}
-
-/// The LM words of every slot's readings, in one list: the confidences read them many times
-/// over, and gathering them into a small vector on the stack each time stalled on store
-/// forwarding when the vector was moved (a quarter of the confidences' samples in `perf`).
-#[derive(Default)]
-struct SlotIds {
-    ids: Vec<WordId>,
-    /// Where the readings of each slot start in `ids`, and the end.
-    at: Vec<usize>,
-}
-
-impl SlotIds {
-    fn new(slots: &[Slot]) -> Self {
-        let mut ids = Vec::with_capacity(slots.len() * 8);
-        let mut at = Vec::with_capacity(slots.len() + 1);
-        for s in slots {
-            at.push(ids.len());
-            ids.extend(s.cands.iter().map(|c| c.lm));
-        }
-        at.push(ids.len());
-        Self { ids, at }
-    }
-
-    /// The LM words of slot `si`'s readings, in order.
-    fn of(&self, si: usize) -> &[WordId] {
-        match (self.at.get(si), self.at.get(si + 1)) {
-            (Some(&a), Some(&b)) => self.ids.get(a..b).unwrap_or(&[]),
-            _ => &[],
-        }
-    }
 }
 
 /// The index of a mark glued to the end of word token `ti` that OCR may have made of a hook or
@@ -2338,20 +2253,6 @@ fn prior_over(priors: &Priors, s: usize, e: usize) -> f32 {
         .unwrap_or(0.0)
 }
 
-/// A score for a reading the arena lost track of (cannot happen: runs are never dropped during a
-/// search); low enough to lose.
-const LOG_FLOOR: f32 = -99.0;
-
-/// How far (nats) below the chosen reading's score a reading of a slot may fall, before the
-/// terms in which it is history are looked up, and still count in the slot's confidence: beyond
-/// it, a reading changes the confidence by less than e^-4 (about 2%) of its value. Chosen by what
-/// the confidences are for, singling out wrong changes (`sohoa eval --confidence`): from a margin
-/// of 8 to 4 the Brier score and the changes below 0.9 stay the same on every dev set, the AUC
-/// moves by at most 0.005, 5 of 35,000 changes' confidences move by more than 0.01 (at most
-/// 0.013), no restored text changes, and a cold restore runs 6% fewer instructions (241 M to
-/// 227 M). At 3 the moves grow to 0.03.
-const CONF_MARGIN: f32 = 4.0;
-
 /// Floats the list cache holds before it starts afresh (16 MiB: a worker keeps the scores of a
 /// few thousand paragraphs of 20-reading slots).
 const LIST_ARENA_LIMIT: usize = 1 << 22;
@@ -2373,10 +2274,6 @@ struct ListCache {
     /// computed from one of them while it is appended, which one arena would not allow without
     /// copying the lower run out first.
     lowers: Vec<f32>,
-    /// The readings [`ListCache::after`] computes, by index and by LM word (buffers kept from
-    /// call to call).
-    missing: Vec<usize>,
-    words: Vec<WordId>,
 }
 
 /// A copy with the original's room: a plain `Vec` clone holds exactly its length, so the copy's
@@ -2393,8 +2290,6 @@ impl Clone for ListCache {
             lower_index: self.lower_index.clone(),
             arena: roomy(&self.arena),
             lowers: roomy(&self.lowers),
-            missing: Vec::new(),
-            words: Vec::new(),
         }
     }
 }
@@ -2472,105 +2367,27 @@ impl ListCache {
         }
     }
 
-    /// The run stored under `key`, if it holds `len` scores.
-    fn get(&self, key: u64, len: usize) -> Option<usize> {
-        match self.index.get(&key) {
-            Some(&(off, n)) if n as usize == len => Some(off as usize),
-            _ => None,
-        }
-    }
-
-    /// `log P(w | w1 w2)` for each `w` of `ids`, whose hash is `list`.
-    fn scores(
+    /// Where the LM scores of readings `ids` (whose hash is `list`) after the history `(w1, w2)`
+    /// start in the arena, `ids.len()` of them, in order; computed into it when not there. The
+    /// run stays where it is until the next [`ListCache::start`].
+    fn run(
         &mut self,
         lm: &LanguageModel,
         w1: WordId,
         w2: WordId,
         list: u64,
         ids: &[WordId],
-    ) -> &[f32] {
+    ) -> usize {
         let key = run_key(w1, w2, list);
         let (lower_index, lowers) = (&mut self.lower_index, &mut self.lowers);
-        let off = run_of(&mut self.index, &mut self.arena, key, ids.len(), |arena| {
+        run_of(&mut self.index, &mut self.arena, key, ids.len(), |arena| {
             // The back-off part depends on `w2` only, and the histories of a beam share their
             // last word: it is looked up once per `(w2, readings)`.
             let lower = lower_run(lower_index, lowers, lm, (w2, list), ids);
             let lower = lowers.get(lower..lower + ids.len()).unwrap_or(&[]);
             let ctx = lm.context(w1, w2);
             lm.logp_in_many(&ctx, ids, lower, arena);
-        });
-        self.arena.get(off..off + ids.len()).unwrap_or(&[])
-    }
-
-    /// The run stored for history `(w1, w2)` and the readings of a slot (hash `list`, `len`
-    /// readings), if any.
-    fn peek(&self, w1: WordId, w2: WordId, list: u64, len: usize) -> Option<&[f32]> {
-        let off = self.get(run_key(w1, w2, list), len)?;
-        self.arena.get(off..off + len)
-    }
-
-    /// `lm.after_many(p1, [w], (n1, n2))` for each reading `w` of `ids` (whose hash is `list`)
-    /// whose index `need` yields, in one run per `(p1, n1, n2, readings)` (see
-    /// [`Restorer::confidence`]); readings never needed are NaN.
-    ///
-    /// `beside` gives the next two slots as `(list, readings, chosen reading)`: the two terms of
-    /// a reading `w` are `logp(n1 | p1 w)` and `logp(n2 | w n1)`, which the search already
-    /// computed into the runs of histories `(p1, w)` and `(w, n1)` whenever it extended them
-    /// (always for the chosen path). They are read from there — the same numbers — when `beside`
-    /// is given, and looked up in the model otherwise or when the runs are not there.
-    fn after(
-        &mut self,
-        lm: &LanguageModel,
-        list: u64,
-        (p1, ids, n1, n2): (WordId, &[WordId], WordId, Option<WordId>),
-        beside: [Option<(u64, usize, usize)>; 2],
-        need: impl Iterator<Item = usize>,
-    ) -> &[f32] {
-        let n2v = n2.map_or(u64::from(u32::MAX), |w| u64::from(w.0));
-        let key = mix(mix(mix(!list ^ u64::from(p1.0)) ^ (u64::from(n1.0) << 32)) ^ n2v);
-        let len = ids.len();
-        let off = run_of(&mut self.index, &mut self.arena, key, len, |arena| {
-            arena.extend(std::iter::repeat_n(f32::NAN, len));
-        });
-        let stored = |cache: &Self, w1: WordId, w2: WordId, at: Option<(u64, usize, usize)>| {
-            let (l, n, c) = at?;
-            cache.peek(w1, w2, l, n)?.get(c).copied()
-        };
-        self.missing.clear();
-        for i in need {
-            if !self.arena.get(off + i).is_some_and(|v| v.is_nan()) {
-                continue;
-            }
-            let w = ids[i];
-            let first = stored(self, p1, w, beside[0]);
-            let second = match n2 {
-                None => Some(0.0),
-                Some(_) => stored(self, w, n1, beside[1]),
-            };
-            match (first, second) {
-                (Some(a), Some(b)) => {
-                    if let Some(x) = self.arena.get_mut(off + i) {
-                        *x = a + b;
-                    }
-                }
-                _ => self.missing.push(i),
-            }
-        }
-        if !self.missing.is_empty() {
-            self.words.clear();
-            self.words.extend(self.missing.iter().map(|&i| ids[i]));
-            // Computed at the arena's end, then moved into the run.
-            let end = self.arena.len();
-            lm.after_many(p1, &self.words, (n1, n2), &mut self.arena);
-            for (k, &i) in self.missing.iter().enumerate() {
-                let v = self.arena.get(end + k).copied().unwrap_or(LOG_FLOOR);
-                if let Some(x) = self.arena.get_mut(off + i) {
-                    *x = v;
-                }
-            }
-            self.arena.truncate(end);
-        }
-        self.arena.get(off..off + len).unwrap_or(&[])
+        })
     }
 }
 
@@ -2826,6 +2643,97 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Restorer>();
         assert_send_sync::<Models>();
+    }
+
+    /// With a beam wide enough to keep every path, the lattice's posteriors are the max-marginals
+    /// of brute force: every path of a short paragraph scored with the model, each reading's best
+    /// path against the other readings' best. The paragraph has a slot of one reading
+    /// and a slot whose readings share an LM word (two unknown words at different costs).
+    #[test]
+    fn lattice_posteriors_are_the_max_marginals_of_all_paths() {
+        let models = Arc::new(Models::embedded().expect("embedded models"));
+        let lm = &models.lm;
+        let word = |w: &str| lm.get(w).expect("in the model");
+        let cand = |lm: WordId, cost: f32| Cand {
+            entry: 0,
+            lm,
+            cost,
+            glued: false,
+            rep: 0,
+        };
+        let slots: Vec<Slot> = [
+            vec![
+                (word("công"), 0.5),
+                (word("cổng"), 1.0),
+                (word("cống"), 2.5),
+            ],
+            vec![(word("tác"), 0.0), (word("tắc"), 0.7), (word("tạc"), 3.0)],
+            vec![
+                (lm.unk(), 0.3),
+                (word("cua"), 1.0),
+                (lm.unk(), 0.1),
+                (word("của"), 2.0),
+            ],
+            vec![(word("và"), 0.0)],
+            vec![
+                (word("tỉnh"), 1.0),
+                (word("tinh"), 0.2),
+                (word("tính"), 0.9),
+            ],
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| Slot::new(i, readings(r.into_iter().map(|(w, c)| cand(w, c)))))
+        .collect();
+        let mut b = RestorerBuilder::new();
+        b.beam_width(10_000).beam_delta(f32::INFINITY);
+        let restorer = b.build(models.clone()).expect("restorer");
+        let mut lists = ListCache::default();
+        let mut lattice = Lattice::default();
+        let (choice, best) = restorer.beam_search(&slots, &mut lists, Some(&mut lattice));
+        lattice.weigh(|si| &slots[si].cands, &lists.arena);
+
+        // Every path, by brute force.
+        let sizes: Vec<usize> = slots.iter().map(|s| s.cands.len()).collect();
+        let mut marg: Vec<Vec<f32>> = sizes.iter().map(|&n| vec![f32::NEG_INFINITY; n]).collect();
+        let mut top = (f32::NEG_INFINITY, Vec::new());
+        let mut path = vec![0usize; slots.len()];
+        loop {
+            let (mut w1, mut w2, mut score) = (lm.bos(), lm.bos(), 0.0f32);
+            for (s, &c) in slots.iter().zip(&path) {
+                let r = &s.cands[c];
+                score += lm.logp(w1, w2, r.lm) - r.cost;
+                (w1, w2) = (w2, r.lm);
+            }
+            score += lm.logp(w1, w2, lm.eos());
+            for (m, &c) in marg.iter_mut().zip(&path) {
+                m[c] = m[c].max(score);
+            }
+            if score > top.0 {
+                top = (score, path.clone());
+            }
+            // the next path, as an odometer
+            let Some(i) = (0..path.len()).find(|&i| path[i] + 1 < sizes[i]) else {
+                break;
+            };
+            path[i] += 1;
+            path[..i].iter_mut().for_each(|p| *p = 0);
+        }
+        assert_eq!(choice, top.1);
+        assert!((best - top.0).abs() < 1e-3, "{best} {}", top.0);
+        for (si, m) in marg.iter().enumerate() {
+            let z: f32 = m.iter().map(|x| (x - top.0).exp()).sum();
+            for (c, x) in m.iter().enumerate() {
+                let want = (x - top.0).exp() / z;
+                let got = lattice.posterior(si, c);
+                assert!(
+                    (got - want).abs() < 1e-4,
+                    "slot {si} reading {c}: {got} vs {want}"
+                );
+            }
+        }
+        // The unknown words share a cell but keep their own channel costs.
+        assert!(lattice.posterior(2, 0) < lattice.posterior(2, 2));
     }
 
     fn cell(score: f32, order: u32) -> Cell {

@@ -258,11 +258,11 @@ fn position(row: DenseRow<'_>, run: &[[u8; 2]], w: u16) -> Option<usize> {
 /// bits set before it in the row (a count per 64-bit word plus one `popcnt`). The decoder's most
 /// frequent look-up, `log P(w | w2)` for every reading `w` of a slot after each last word `w2`,
 /// then reads one bit and one count instead of a binary search of ten or more dependent probes
-/// in the bigram run of `w2`; so do the histories' and the confidences' bigram look-ups. Most
-/// histories end in a frequent word and most readings are frequent words. Bits and counts take
-/// 640 KiB, which stay in this machine's 2 MiB L2 cache: the table of run positions it replaced
-/// (8 MiB of `u16`) lived in L3, where its reads missed (cachegrind: 796k L2 misses a cold
-/// restore of our notices with it, 676k with the bits).
+/// in the bigram run of `w2`; so do the histories' bigram look-ups. Most histories end in a
+/// frequent word and most readings are frequent words. Bits and counts take 640 KiB, which stay
+/// in this machine's 2 MiB L2 cache: the table of run positions it replaced (8 MiB of `u16`)
+/// lived in L3, where its reads missed (cachegrind: 796k L2 misses a cold restore of our notices
+/// with it, 676k with the bits).
 const DENSE: usize = 2048;
 
 /// The bigrams among the frequent units: see [`DENSE`].
@@ -758,65 +758,6 @@ impl LanguageModel {
         let lo = rd_u32(starts, w as usize) as usize;
         let hi = rd_u32(starts, w as usize + 1) as usize;
         (lo, run_u16(self.sec(&self.s.bi_word), lo, hi))
-    }
-
-    /// For each `w` of `ws`, `logp(p1, w, n1)` plus, given `n2`, `logp(w, n1, n2)`: the terms in
-    /// which a reading `w` is history, appended to `out` in the order of `ws` (equal to those
-    /// `logp` calls). The run of `p1` and what depends on `n1` and `n2` only are looked up once,
-    /// and the bigram `(w, n1)` of a reading serves both its terms.
-    pub fn after_many(
-        &self,
-        p1: WordId,
-        ws: &[WordId],
-        (n1, n2): (WordId, Option<WordId>),
-        out: &mut Vec<f32>,
-    ) {
-        let valid = |w: u32| w != BOS && (w as usize) < self.vocab;
-        // The run of `p1`, where each reading `w` is looked up as the bigram `(p1, w)`.
-        let ((p1_lo, p1_run), p1_row) = if (p1.0 as usize) < self.vocab {
-            (self.bigram_run(p1.0), self.dense_row(p1.0))
-        } else {
-            ((0, &[][..]), self.dense_row(u32::MAX))
-        };
-        let n1_valid = valid(n1.0);
-        let n1_known = (n1.0 as usize) < self.vocab;
-        // `log P(n2 | n1)` backs off the same way after every reading.
-        let n2_lower = n2.map(|n2| (n2, self.lower(n1, n2)));
-        out.extend(ws.iter().map(|&w| {
-            let w = w.0;
-            if w as usize >= self.vocab {
-                return self.logp_unigram(n1) + n2.map_or(0.0, |n2| self.logp(WordId(w), n1, n2));
-            }
-            // The bigram `(w, n1)`: the lower order of the first term, the second's history.
-            let wn1 = if n1_known { self.bigram(w, n1.0) } else { None };
-            let first = if !n1_valid {
-                LOG_ZERO
-            } else {
-                let ctx = position(p1_row, p1_run, w as u16).map(|k| self.hist_at(p1_lo + k));
-                let lower = match wn1 {
-                    Some(j) => self.bi_prob(j),
-                    None => self.unigram_after(w, n1.0),
-                };
-                match ctx {
-                    Some((tlo, thi, bo)) => {
-                        self.trigram_in(tlo, thi, n1.0 as u16).unwrap_or(bo + lower)
-                    }
-                    None => 0.0 + lower,
-                }
-            };
-            let second = match n2_lower {
-                None => 0.0,
-                Some((n2, _)) if !n1_known => self.logp_unigram(n2),
-                Some((n2, _)) if !valid(n2.0) => LOG_ZERO,
-                Some((n2, lower)) => match wn1.map(|j| self.hist_at(j)) {
-                    Some((tlo, thi, bo)) => {
-                        self.trigram_in(tlo, thi, n2.0 as u16).unwrap_or(bo + lower)
-                    }
-                    None => 0.0 + lower,
-                },
-            };
-            first + second
-        }));
     }
 
     /// The quantised probability of bigram `j`.

@@ -1,0 +1,231 @@
+//! What the beam search saw, kept to weigh each slot's readings against each other afterwards.
+//!
+//! A change's confidence is the posterior of its reading among its slot's readings: the reading's
+//! max-marginal (the score of the best path through it) against those of the others. The search
+//! has already scored every extension it tried; recording each hypothesis it extended (its score,
+//! the LM state it ends in, where the LM terms of the slot's readings after it are in the list
+//! cache) and the extensions it kept is enough to get every max-marginal in one backward pass
+//! over the kept states (Viterbi's backward half), with no language-model lookup.
+//!
+//! Max-marginals let the neighbours follow the reading weighed: a reading that only makes sense
+//! with other neighbours is weighed with them, not against neighbours fixed to the chosen path.
+//! Readings the beam dropped weigh nothing: they fell more than the beam's delta below the best
+//! or out of its width. (Weighed instead with the neighbours fixed, as the decoder did before,
+//! cost a quarter of a restoration's time in language-model lookups; see the README.)
+
+use super::Cand;
+
+/// The kept part of one beam search over a paragraph's slots, and its max-marginals.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Lattice {
+    /// Per slot, where its records start.
+    levels: Vec<Level>,
+    /// Per hypothesis extended: its score (best path to it), the cell row (LM word group) its
+    /// extensions went to, and where the LM terms of the slot's readings after it start in the
+    /// list cache's arena.
+    alpha: Vec<f32>,
+    group: Vec<u32>,
+    run: Vec<u32>,
+    /// Per slot, the cells (`group · readings + representative reading`) kept, in the order of
+    /// the next beam.
+    kept: Vec<u32>,
+    /// The end-of-paragraph term of each hypothesis of the last beam.
+    end: Vec<f32>,
+    /// Per slot's reading, its max-marginal (from [`Lattice::weigh`]), `-inf` when the beam
+    /// dropped it.
+    marg: Vec<f32>,
+    /// Scratch of the backward pass: the best path from each hypothesis of a level to the end,
+    /// and lists of a level's hypotheses by group (the first of each group, and the next of
+    /// the same group after each; `u32::MAX` ends one).
+    beta: Vec<f32>,
+    beta_next: Vec<f32>,
+    head: Vec<u32>,
+    link: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Level {
+    /// First hypothesis record and how many.
+    hyp: usize,
+    count: usize,
+    /// First kept cell record and how many.
+    kept: usize,
+    kept_n: usize,
+    /// First max-marginal and how many (the slot's readings).
+    marg: usize,
+    n: usize,
+    /// Log of the sum of the slot's readings' `e^max-marginal`.
+    log_z: f32,
+}
+
+impl Lattice {
+    /// Forget the last search.
+    pub(super) fn clear(&mut self) {
+        self.levels.clear();
+        self.alpha.clear();
+        self.group.clear();
+        self.run.clear();
+        self.kept.clear();
+        self.end.clear();
+        self.marg.clear();
+    }
+
+    /// A new slot.
+    pub(super) fn slot(&mut self) {
+        self.levels.push(Level {
+            hyp: self.alpha.len(),
+            count: 0,
+            kept: self.kept.len(),
+            kept_n: 0,
+            marg: 0,
+            n: 0,
+            log_z: 0.0,
+        });
+    }
+
+    /// A hypothesis of score `alpha` extended into cell row `group`, the LM terms of the slot's
+    /// readings after it at `run` in the list cache's arena.
+    pub(super) fn hyp(&mut self, alpha: f32, group: usize, run: usize) {
+        self.alpha.push(alpha);
+        self.group.push(group as u32);
+        self.run.push(run as u32);
+        if let Some(l) = self.levels.last_mut() {
+            l.count += 1;
+        }
+    }
+
+    /// The slot's cells kept, in the order of the next beam.
+    pub(super) fn kept(&mut self, cells: impl Iterator<Item = usize>) {
+        let at = self.kept.len();
+        self.kept.extend(cells.map(|c| c as u32));
+        if let Some(l) = self.levels.last_mut() {
+            l.kept_n = self.kept.len() - at;
+        }
+    }
+
+    /// The end-of-paragraph term of the next hypothesis of the last beam.
+    pub(super) fn end(&mut self, t: f32) {
+        self.end.push(t);
+    }
+
+    /// Compute every slot's readings' max-marginals, for [`Lattice::posterior`]. `cands(si)` are
+    /// slot `si`'s readings as searched; `arena` is the list cache's, which still holds the runs
+    /// the search recorded.
+    pub(super) fn weigh<'c>(&mut self, cands: impl Fn(usize) -> &'c [Cand], arena: &[f32]) {
+        let Self {
+            levels,
+            alpha,
+            group,
+            run,
+            kept,
+            end,
+            marg,
+            beta,
+            beta_next,
+            head,
+            link,
+        } = self;
+        marg.clear();
+        beta_next.clear();
+        beta_next.extend_from_slice(end);
+        for (si, l) in levels.iter_mut().enumerate().rev() {
+            let cands = cands(si);
+            let n = cands.len();
+            beta.clear();
+            beta.resize(l.count, f32::NEG_INFINITY);
+            let kept = kept.get(l.kept..l.kept + l.kept_n).unwrap_or(&[]);
+            let (alpha, group, run) = (
+                &alpha[l.hyp..l.hyp + l.count],
+                &group[l.hyp..l.hyp + l.count],
+                &run[l.hyp..l.hyp + l.count],
+            );
+            if n <= 1 {
+                // One reading (a number, a mark): a hypothesis has one extension, and the
+                // reading's posterior is 1.
+                for (k, b) in beta.iter_mut().enumerate() {
+                    let Some(j) = kept.iter().position(|&c| c == group[k]) else {
+                        continue;
+                    };
+                    if let (Some(&t), Some(&bn), Some(c)) =
+                        (arena.get(run[k] as usize), beta_next.get(j), cands.first())
+                    {
+                        *b = t - c.cost + bn;
+                    }
+                }
+                std::mem::swap(beta, beta_next);
+                continue;
+            }
+            l.marg = marg.len();
+            l.n = n;
+            marg.resize(l.marg + n, f32::NEG_INFINITY);
+            let m = &mut marg[l.marg..];
+            // (readings that share an LM word share a cell, under the first of them)
+            let shared = cands
+                .iter()
+                .enumerate()
+                .any(|(i, c)| usize::from(c.rep) != i);
+            // (groups are numbered from 0 as hypotheses first open them: fewer than `count`)
+            head.clear();
+            head.resize(l.count, u32::MAX);
+            link.clear();
+            link.resize(l.count, u32::MAX);
+            for k in (0..l.count).rev() {
+                if let Some(first) = head.get_mut(group[k] as usize) {
+                    link[k] = *first;
+                    *first = k as u32;
+                }
+            }
+            // Each kept cell's extensions: from every hypothesis of its group (the cell kept
+            // only the best, but all of them reach its state), by its reading.
+            for (&cell, &b) in kept.iter().zip(beta_next.iter()) {
+                if b == f32::NEG_INFINITY {
+                    continue;
+                }
+                let (g, r) = (cell as usize / n, cell as usize % n);
+                let mut next = head.get(g).copied().unwrap_or(u32::MAX);
+                while let Some(k) = (next != u32::MAX).then_some(next as usize) {
+                    next = link[k];
+                    let Some(terms) = arena.get(run[k] as usize..run[k] as usize + n) else {
+                        continue;
+                    };
+                    let mut edge = |c: usize| {
+                        let v = terms[c] - cands[c].cost + b;
+                        beta[k] = beta[k].max(v);
+                        m[c] = m[c].max(alpha[k] + v);
+                    };
+                    if shared {
+                        (0..n)
+                            .filter(|&c| usize::from(cands[c].rep) == r)
+                            .for_each(edge);
+                    } else {
+                        edge(r);
+                    }
+                }
+            }
+            let max = m.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let z: f32 = m
+                .iter()
+                .filter(|&&s| s > f32::NEG_INFINITY)
+                .map(|s| (s - max).exp())
+                .sum();
+            if max == f32::NEG_INFINITY {
+                // (no path through the slot survived, which the chosen one always does)
+                l.n = 0;
+            }
+            l.log_z = max + z.ln();
+            std::mem::swap(beta, beta_next);
+        }
+    }
+
+    /// The posterior of reading `c` of slot `si` (0..1) after [`Lattice::weigh`]: its
+    /// max-marginal's share of all the slot's readings'. 1 for a slot of one reading.
+    pub(super) fn posterior(&self, si: usize, c: usize) -> f32 {
+        match self.levels.get(si) {
+            Some(l) if l.n > 1 => {
+                let m = self.marg.get(l.marg + c).copied();
+                m.map_or(0.0, |m| (m - l.log_z).exp().clamp(0.0, 1.0))
+            }
+            _ => 1.0,
+        }
+    }
+}
