@@ -1942,6 +1942,8 @@ impl Restorer {
     /// recombination) in a table of one cell per (distinct `w2`, distinct reading); the next
     /// beam is then selected from that table, best first, without sorting every extension.
     /// Ties go to the extension scored first, the order of a stable sort of all extensions.
+    /// Given a `lattice` (cleared), it records what it extended and kept, for the confidences
+    /// ([`Lattice::weigh`]); the searches that only compare scores pass none.
     fn beam_search(
         &self,
         slots: &[Slot],
