@@ -32,16 +32,14 @@ pub(super) struct Lattice {
     kept: Vec<u32>,
     /// The end-of-paragraph term of each hypothesis of the last beam.
     end: Vec<f32>,
-    /// Per slot's reading, its max-marginal (from [`Lattice::weigh`]), `-inf` when the beam
-    /// dropped it.
-    marg: Vec<f32>,
-    /// Scratch of the backward pass: the best path from each hypothesis of a level to the end,
-    /// and lists of a level's hypotheses by group (the first of each group, and the next of
-    /// the same group after each; `u32::MAX` ends one).
+    /// Per slot, the max-marginals (from [`Lattice::weigh`]) of the readings the beam kept a
+    /// path through, `(reading, max-marginal)` by reading (most slots keep two or three: the
+    /// others, dropped, weigh nothing).
+    marg: Vec<(u32, f32)>,
+    /// Scratch of the backward pass: the best path from each hypothesis of a level, and of the
+    /// next level, to the end.
     beta: Vec<f32>,
     beta_next: Vec<f32>,
-    head: Vec<u32>,
-    link: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -52,8 +50,9 @@ struct Level {
     /// First kept cell record and how many.
     kept: usize,
     kept_n: usize,
-    /// First max-marginal and how many (the slot's readings).
+    /// First max-marginal record and how many; the slot's readings.
     marg: usize,
+    marg_n: usize,
     n: usize,
     /// Log of the sum of the slot's readings' `e^max-marginal`.
     log_z: f32,
@@ -79,6 +78,7 @@ impl Lattice {
             kept: self.kept.len(),
             kept_n: 0,
             marg: 0,
+            marg_n: 0,
             n: 0,
             log_z: 0.0,
         });
@@ -123,8 +123,6 @@ impl Lattice {
             marg,
             beta,
             beta_next,
-            head,
-            link,
         } = self;
         marg.clear();
         beta_next.clear();
@@ -158,24 +156,11 @@ impl Lattice {
             }
             l.marg = marg.len();
             l.n = n;
-            marg.resize(l.marg + n, f32::NEG_INFINITY);
-            let m = &mut marg[l.marg..];
             // (readings that share an LM word share a cell, under the first of them)
             let shared = cands
                 .iter()
                 .enumerate()
                 .any(|(i, c)| usize::from(c.rep) != i);
-            // (groups are numbered from 0 as hypotheses first open them: fewer than `count`)
-            head.clear();
-            head.resize(l.count, u32::MAX);
-            link.clear();
-            link.resize(l.count, u32::MAX);
-            for k in (0..l.count).rev() {
-                if let Some(first) = head.get_mut(group[k] as usize) {
-                    link[k] = *first;
-                    *first = k as u32;
-                }
-            }
             // Each kept cell's extensions: from every hypothesis of its group (the cell kept
             // only the best, but all of them reach its state), by its reading.
             for (&cell, &b) in kept.iter().zip(beta_next.iter()) {
@@ -183,19 +168,23 @@ impl Lattice {
                     continue;
                 }
                 let (g, r) = (cell as usize / n, cell as usize % n);
-                let mut next = head.get(g).copied().unwrap_or(u32::MAX);
-                while let Some(k) = (next != u32::MAX).then_some(next as usize) {
-                    next = link[k];
+                for k in (0..l.count).filter(|&k| group[k] as usize == g) {
                     let Some(terms) = arena.get(run[k] as usize..run[k] as usize + n) else {
                         continue;
                     };
                     let mut edge = |c: usize| {
                         let v = terms[c] - cands[c].cost + b;
                         beta[k] = beta[k].max(v);
-                        m[c] = m[c].max(alpha[k] + v);
+                        // (the slot's records are the vector's tail, kept in reading order)
+                        let m = alpha[k] + v;
+                        let level = &marg[l.marg..];
+                        match level.binary_search_by_key(&(c as u32), |e| e.0) {
+                            Ok(i) => marg[l.marg + i].1 = marg[l.marg + i].1.max(m),
+                            Err(i) => marg.insert(l.marg + i, (c as u32, m)),
+                        }
                     };
                     if shared {
-                        (0..n)
+                        (r..n)
                             .filter(|&c| usize::from(cands[c].rep) == r)
                             .for_each(edge);
                     } else {
@@ -203,12 +192,10 @@ impl Lattice {
                     }
                 }
             }
-            let max = m.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let z: f32 = m
-                .iter()
-                .filter(|&&s| s > f32::NEG_INFINITY)
-                .map(|s| (s - max).exp())
-                .sum();
+            let m = &marg[l.marg..];
+            l.marg_n = m.len();
+            let max = m.iter().map(|e| e.1).fold(f32::NEG_INFINITY, f32::max);
+            let z: f32 = m.iter().map(|e| (e.1 - max).exp()).sum();
             if max == f32::NEG_INFINITY {
                 // (no path through the slot survived, which the chosen one always does)
                 l.n = 0;
@@ -223,8 +210,9 @@ impl Lattice {
     pub(super) fn posterior(&self, si: usize, c: usize) -> f32 {
         match self.levels.get(si) {
             Some(l) if l.n > 1 => {
-                let m = self.marg.get(l.marg + c).copied();
-                m.map_or(0.0, |m| (m - l.log_z).exp().clamp(0.0, 1.0))
+                let level = self.marg.get(l.marg..l.marg + l.marg_n).unwrap_or(&[]);
+                let m = level.iter().find(|e| e.0 as usize == c);
+                m.map_or(0.0, |e| (e.1 - l.log_z).exp().clamp(0.0, 1.0))
             }
             _ => 1.0,
         }
