@@ -138,24 +138,10 @@ impl Lattice {
                 &group[l.hyp..l.hyp + l.count],
                 &run[l.hyp..l.hyp + l.count],
             );
-            if n <= 1 {
-                // One reading (a number, a mark): a hypothesis has one extension, and the
-                // reading's posterior is 1.
-                for (k, b) in beta.iter_mut().enumerate() {
-                    let Some(j) = kept.iter().position(|&c| c == group[k]) else {
-                        continue;
-                    };
-                    if let (Some(&t), Some(&bn), Some(c)) =
-                        (arena.get(run[k] as usize), beta_next.get(j), cands.first())
-                    {
-                        *b = t - c.cost + bn;
-                    }
-                }
-                std::mem::swap(beta, beta_next);
-                continue;
-            }
+            // (a slot of one reading, a number or a mark, has the posterior 1: its paths' ends
+            // are weighed, for the slots before it, but no max-marginal is kept)
+            let weighed = n > 1;
             l.marg = marg.len();
-            l.n = n;
             // (readings that share an LM word share a cell, under the first of them)
             let shared = cands
                 .iter()
@@ -175,6 +161,9 @@ impl Lattice {
                     let mut edge = |c: usize| {
                         let v = terms[c] - cands[c].cost + b;
                         beta[k] = beta[k].max(v);
+                        if !weighed {
+                            return;
+                        }
                         // (the slot's records are the vector's tail, kept in reading order)
                         let m = alpha[k] + v;
                         let level = &marg[l.marg..];
@@ -192,15 +181,16 @@ impl Lattice {
                     }
                 }
             }
-            let m = &marg[l.marg..];
-            l.marg_n = m.len();
-            let max = m.iter().map(|e| e.1).fold(f32::NEG_INFINITY, f32::max);
-            let z: f32 = m.iter().map(|e| (e.1 - max).exp()).sum();
-            if max == f32::NEG_INFINITY {
-                // (no path through the slot survived, which the chosen one always does)
-                l.n = 0;
+            if weighed {
+                let m = &marg[l.marg..];
+                l.marg_n = m.len();
+                let max = m.iter().map(|e| e.1).fold(f32::NEG_INFINITY, f32::max);
+                let z: f32 = m.iter().map(|e| (e.1 - max).exp()).sum();
+                // (no path through the slot survived, which the chosen one always does: then it
+                // reads as a slot of one reading)
+                l.n = if max == f32::NEG_INFINITY { 0 } else { n };
+                l.log_z = max + z.ln();
             }
-            l.log_z = max + z.ln();
             std::mem::swap(beta, beta_next);
         }
     }
