@@ -77,6 +77,12 @@ pub struct ChannelModel {
 
 pub use crate::token::{base_letter, fold, strip_tone};
 
+/// The version of [`ChannelModel::search_ranked`]'s answers, part of a candidate table's
+/// fingerprint: a search cut short by its budget answers what it found by then, so a change of
+/// the order it visits nodes in changes some answers (version 2: bounds that count the OCR
+/// characters still to read), and a table computed by another version must not be used.
+pub const SEARCH_VERSION: u32 = 2;
+
 /// Highest cost of reading a letter as itself.
 const IDENTITY_COST: f32 = 0.3;
 
@@ -309,8 +315,9 @@ impl ChannelModel {
     /// The `k` words of `trie` with the lowest rank `weight · cost + prior` among those whose
     /// channel cost for `ocr` is at most `limit` and that `keep` accepts, as `(word index, cost)`
     /// (cost unweighted), best rank first. Best-first branch and bound: a node's bound is
-    /// `weight · (lowest cost in its DP column) + (lowest prior below it)`, a lower bound of the
-    /// rank of every word under it since costs only grow with depth, so once `k` words are found
+    /// `weight · (lowest of its DP column's cells, each plus the least the OCR characters after
+    /// it can still cost with the letters a word below has left) + (lowest prior below it)`, a
+    /// lower bound of the rank of every word under it, so once `k` words are found
     /// the search stops at the first node whose bound cannot beat the `k`-th. The same words as
     /// scanning every word within `limit` and sorting, at a fraction of the nodes.
     #[must_use]
@@ -360,6 +367,7 @@ impl ChannelModel {
             best,
         } = b;
         t.fill(self, ocr, (0..self.gold_alpha.len()).map(|g| g as u8));
+        t.fill_rest(self.nonneg);
         let w = t.w;
         // Columns of queued nodes live in one arena, column `i` at `i * w`.
         t.first_column(cols);
@@ -439,7 +447,11 @@ impl ChannelModel {
                 if min > limit {
                     continue;
                 }
-                let bound = weight * min + child.min_prior;
+                let least = t.bound(cur, child.height);
+                if least > limit {
+                    continue;
+                }
+                let bound = weight * least + child.min_prior;
                 if bound > bar {
                     continue;
                 }
@@ -578,6 +590,14 @@ struct Lookups {
     /// negative cost, a column of `gi` after a column of minimum `m` has no value below
     /// `m + least[gi]` (what lets the search skip a child without computing its column).
     least: Vec<f32>,
+    /// `rest[k * w + j]`: a lower bound of the cost of reading the OCR characters after the
+    /// first `j` with at most `k` more gold letters, for `k` up to `w - 1` (more letters than
+    /// characters do no better). Each letter reads at most two characters, so a node with few
+    /// letters below it and many characters left must insert some (9 nats each) or read pairs
+    /// (at least 1.3 nats, and only the pairs the channel knows): its column's minimum alone
+    /// ignores that, and long foreign words (`smartcity`) kept the search on prefixes that could
+    /// never end within the limit. See [`Lookups::fill_rest`].
+    rest: Vec<f32>,
 }
 
 impl Lookups {
@@ -623,6 +643,65 @@ impl Lookups {
             let costs = self.sub[row.clone()].iter().chain(&self.two[row]);
             self.least[gi] = costs.fold(m.del[gi], |a, &c| if c < a { c } else { a });
         }
+    }
+
+    /// Fill [`Lookups::rest`] (after [`Lookups::fill`] with every gold letter). With no negative
+    /// cost, any reading of the characters after `j` by `k` letters is a sequence of insertions
+    /// (one character, no letter), substitutions (one, one), two-character readings (two, one)
+    /// and deletions (no character, one letter, cost ≥ 0): it costs at least the cheapest such
+    /// sequence without the deletions, each step priced at its cheapest over all letters. That
+    /// minimum over sequences is a small DP over `(k, j)`. Zero everywhere when `nonneg` is false.
+    fn fill_rest(&mut self, nonneg: bool) {
+        let w = self.w;
+        self.rest.clear();
+        self.rest.resize(w * w, 0.0);
+        if !nonneg {
+            return;
+        }
+        let lowest = |table: &[f32], j: usize| {
+            table
+                .iter()
+                .skip(j)
+                .step_by(w)
+                .fold(f32::INFINITY, |a, &c| if c < a { c } else { a })
+        };
+        let sub: Vec<f32> = (0..w).map(|j| lowest(&self.sub, j)).collect();
+        let two: Vec<f32> = (0..w).map(|j| lowest(&self.two, j)).collect();
+        for k in 0..w {
+            for j in (0..w - 1).rev() {
+                let mut best = self.ins[j + 1] + self.rest[k * w + j + 1];
+                if k > 0 {
+                    let s = sub[j + 1] + self.rest[(k - 1) * w + j + 1];
+                    if s < best {
+                        best = s;
+                    }
+                    if j + 2 < w {
+                        let t = two[j + 2] + self.rest[(k - 1) * w + j + 2];
+                        if t < best {
+                            best = t;
+                        }
+                    }
+                }
+                self.rest[k * w + j] = best.min(INF);
+            }
+        }
+        // The DP adds a path's costs in another order than this, and f32 sums round: a margin
+        // far above their rounding (a few ulps of values below 100) keeps the bound below.
+        for r in &mut self.rest {
+            *r = (*r - 1e-3).max(0.0);
+        }
+    }
+
+    /// The lowest of `col[j] + rest[k][j]` (with `k` letters at most below the column's node):
+    /// a lower bound of the cost of every word below it.
+    #[inline]
+    fn bound(&self, col: &[f32], height: u8) -> f32 {
+        let w = self.w;
+        let k = usize::from(height).min(w - 1);
+        let rest = &self.rest[k * w..(k + 1) * w];
+        col.iter()
+            .zip(rest)
+            .fold(INF, |a, (&c, &r)| if c + r < a { c + r } else { a })
     }
 
     /// The DP column of the empty gold prefix (only insertions), into `col` (cleared first).
@@ -697,6 +776,9 @@ struct TrieNode {
     min_prior: f32,
     /// The prior cost of this node's own word.
     word_prior: f32,
+    /// The most letters a word below this node has after it (0 for a leaf), capped at 255:
+    /// what bounds the OCR characters those letters can still read (see [`Lookups::rest`]).
+    height: u8,
 }
 
 impl Trie {
@@ -730,6 +812,7 @@ impl Trie {
             word: u32::MAX,
             min_prior: f32::INFINITY,
             word_prior: f32::INFINITY,
+            height: 0,
         }];
         // queue of (node index, range of seqs sharing the prefix, depth)
         let mut queue = std::collections::VecDeque::new();
@@ -763,6 +846,7 @@ impl Trie {
                     word: u32::MAX,
                     min_prior: f32::INFINITY,
                     word_prior: f32::INFINITY,
+                    height: 0,
                 });
                 queue.push_back((idx, a, b, d + 1));
             }
@@ -777,10 +861,13 @@ impl Trie {
                 prior(n.word)
             };
             nodes[i].word_prior = m;
+            let mut h = 0u8;
             for c in n.first_child..n.first_child + u32::from(n.n_children) {
                 m = m.min(nodes[c as usize].min_prior);
+                h = h.max(nodes[c as usize].height.saturating_add(1));
             }
             nodes[i].min_prior = m;
+            nodes[i].height = h;
         }
         Trie { nodes }
     }

@@ -597,6 +597,7 @@ impl RestorerBuilder {
             self.max_candidates as u32,
             self.search_budget.min(u32::MAX as usize) as u32,
             NUMBER_READINGS as u32,
+            crate::channel::SEARCH_VERSION,
         ] {
             h = mix(h ^ u64::from(v));
         }

@@ -626,3 +626,65 @@ proptest::proptest! {
         proptest::prop_assert_eq!(input.matches('\n').count(), out.text.matches('\n').count());
     }
 }
+
+/// The candidate search's bounds (which count what the OCR characters a node's column has not
+/// read yet must still cost) never exceed the cost of a word below the node: with no budget,
+/// the search over the real models and vocabulary finds exactly the words a scan of every word's
+/// cost finds, best first; long foreign words and garbles, where those bounds prune most,
+/// included.
+#[test]
+fn the_bounded_search_finds_what_a_scan_finds() {
+    use sohoa::channel::{RankedQuery, Trie};
+    use sohoa::lm::WordId;
+    let models = Models::embedded().unwrap();
+    let (m, lm) = (&models.channel, &models.lm);
+    let words: Vec<&str> = (0..lm.vocab_len() as u32)
+        .map(|i| lm.word(WordId(i)))
+        .collect();
+    let priors: Vec<f32> = (0..lm.vocab_len() as u32)
+        .map(|i| -lm.logp_unigram(WordId(i)).max(-30.0))
+        .collect();
+    let trie = Trie::build_ranked(m, &words, &priors);
+    let q = RankedQuery {
+        limit: 16.0,
+        k: 20,
+        weight: 1.5,
+        slack: 10.0,
+        budget: usize::MAX,
+    };
+    for ocr in [
+        "rainforest",
+        "smartcity",
+        "thu6ot",
+        "ctia",
+        "chii",
+        "s6h6",
+        "kréng",
+        "tt",
+        "x3",
+    ] {
+        let found = m.search_ranked(&trie, ocr, q, |_| true);
+        let mut scan: Vec<(f32, u32)> = (0..words.len() as u32)
+            .filter_map(|i| {
+                let w = words[i as usize];
+                let c = m.cost(w, ocr).filter(|&c| c <= q.limit)?;
+                // (the trie holds a spelling once, under its first word)
+                let first = words.iter().position(|&x| x == w) == Some(i as usize);
+                first.then_some((q.weight * c + priors[i as usize], i))
+            })
+            .collect();
+        scan.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        scan.truncate(q.k);
+        let top = scan.first().map_or(f32::INFINITY, |f| f.0);
+        scan.retain(|f| f.0 <= top + q.slack);
+        let want: Vec<u32> = scan.iter().map(|f| f.1).collect();
+        let got: Vec<u32> = found.iter().map(|f| f.0).collect();
+        assert_eq!(got, want, "{ocr}");
+    }
+    // What the scan finds for a far garble: the search must not have pruned it.
+    let thuot = m.search_ranked(&trie, "thu6ot", q, |_| true);
+    assert!(
+        thuot.iter().any(|f| words[f.0 as usize] == "thuột"),
+        "thu6ot"
+    );
+}
