@@ -658,15 +658,18 @@ impl Lookups {
         if !nonneg {
             return;
         }
-        let lowest = |table: &[f32], j: usize| {
+        // The cheapest reading of each position over all letters: the tables' rows folded.
+        let lowest = |table: &[f32]| {
             table
-                .iter()
-                .skip(j)
-                .step_by(w)
-                .fold(f32::INFINITY, |a, &c| if c < a { c } else { a })
+                .chunks_exact(w)
+                .fold(vec![f32::INFINITY; w], |mut m, row| {
+                    for (a, &c) in m.iter_mut().zip(row) {
+                        *a = if c < *a { c } else { *a };
+                    }
+                    m
+                })
         };
-        let sub: Vec<f32> = (0..w).map(|j| lowest(&self.sub, j)).collect();
-        let two: Vec<f32> = (0..w).map(|j| lowest(&self.two, j)).collect();
+        let (sub, two) = (lowest(&self.sub), lowest(&self.two));
         for k in 0..w {
             for j in (0..w - 1).rev() {
                 let mut best = self.ins[j + 1] + self.rest[k * w + j + 1];

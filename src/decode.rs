@@ -1961,8 +1961,9 @@ impl Restorer {
             score: 0.0,
             back: u32::MAX,
         }];
-        // Back-pointers of the hypotheses kept: (parent's entry, reading).
-        let mut arena: Vec<(u32, u16)> = Vec::new();
+        // Back-pointers of the hypotheses kept: (parent's entry, reading). (At most `width` a
+        // slot: room up front spares growing it a dozen times in a long paragraph.)
+        let mut arena: Vec<(u32, u16)> = Vec::with_capacity(slots.len() * width);
         let mut cells: Vec<Cell> = Vec::new();
         let mut next: Vec<Hyp> = Vec::with_capacity(width);
         let mut groups: Vec<WordId> = Vec::new();
