@@ -367,7 +367,7 @@ impl ChannelModel {
             best,
         } = b;
         t.fill(self, ocr, (0..self.gold_alpha.len()).map(|g| g as u8));
-        t.fill_rest(self.nonneg);
+        t.fill_rest(self.nonneg, trie.nodes[0].height);
         let w = t.w;
         // Columns of queued nodes live in one arena, column `i` at `i * w`.
         t.first_column(cols);
@@ -591,13 +591,15 @@ struct Lookups {
     /// `m + least[gi]` (what lets the search skip a child without computing its column).
     least: Vec<f32>,
     /// `rest[k * w + j]`: a lower bound of the cost of reading the OCR characters after the
-    /// first `j` with at most `k` more gold letters, for `k` up to `w - 1` (more letters than
-    /// characters do no better). Each letter reads at most two characters, so a node with few
+    /// first `j` with at most `k` more gold letters, for `k` below `rows`: up to the trie's
+    /// longest word and to `w - 1` (more letters than characters do no better), so a token of
+    /// thousands of characters costs rows of its length, not its length squared. Each letter reads at most two characters, so a node with few
     /// letters below it and many characters left must insert some (9 nats each) or read pairs
     /// (at least 1.3 nats, and only the pairs the channel knows): its column's minimum alone
     /// ignores that, and long foreign words (`smartcity`) kept the search on prefixes that could
     /// never end within the limit. See [`Lookups::fill_rest`].
     rest: Vec<f32>,
+    rows: usize,
 }
 
 impl Lookups {
@@ -650,11 +652,13 @@ impl Lookups {
     /// (one character, no letter), substitutions (one, one), two-character readings (two, one)
     /// and deletions (no character, one letter, cost ≥ 0): it costs at least the cheapest such
     /// sequence without the deletions, each step priced at its cheapest over all letters. That
-    /// minimum over sequences is a small DP over `(k, j)`. Zero everywhere when `nonneg` is false.
-    fn fill_rest(&mut self, nonneg: bool) {
+    /// minimum over sequences is a small DP over `(k, j)`, for `k` up to `longest` (the most
+    /// letters below the trie's root). Zero everywhere when `nonneg` is false.
+    fn fill_rest(&mut self, nonneg: bool, longest: u8) {
         let w = self.w;
+        self.rows = usize::from(longest).min(w - 1) + 1;
         self.rest.clear();
-        self.rest.resize(w * w, 0.0);
+        self.rest.resize(self.rows * w, 0.0);
         if !nonneg {
             return;
         }
@@ -670,7 +674,7 @@ impl Lookups {
                 })
         };
         let (sub, two) = (lowest(&self.sub), lowest(&self.two));
-        for k in 0..w {
+        for k in 0..self.rows {
             for j in (0..w - 1).rev() {
                 let mut best = self.ins[j + 1] + self.rest[k * w + j + 1];
                 if k > 0 {
@@ -700,7 +704,7 @@ impl Lookups {
     #[inline]
     fn bound(&self, col: &[f32], height: u8) -> f32 {
         let w = self.w;
-        let k = usize::from(height).min(w - 1);
+        let k = usize::from(height).min(self.rows - 1);
         let rest = &self.rest[k * w..(k + 1) * w];
         col.iter()
             .zip(rest)

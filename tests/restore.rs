@@ -688,3 +688,17 @@ fn the_bounded_search_finds_what_a_scan_finds() {
         "thu6ot"
     );
 }
+
+/// A word token of thousands of letters (junk in a bad input) is kept as written, and its
+/// search stays small: the bound of the characters still to read keeps rows only up to the
+/// longest word (it once took the token's length squared) and prunes every prefix at once.
+#[test]
+fn a_huge_word_token_is_kept_as_written() {
+    for n in [3_000, 100_000] {
+        let junk = "ab".repeat(n / 2);
+        let text = format!("Kết luận của {junk} tại cuộc họp\n");
+        let out = restorer().restore(&text);
+        assert_eq!(out.text, text, "{n}");
+        assert!(out.changes.is_empty());
+    }
+}
