@@ -933,11 +933,13 @@ impl Restorer {
         }
         scratch.list_cache.reserve(text.len());
         // Split into lines (keeping terminators) and group into paragraphs.
-        let mut out = String::with_capacity(text.len() + text.len() / 8);
-        // (a word every six bytes or so, and most words changed: growing the list as it fills
+        // (restored, a text of bare letters grows by a third: a marked vowel takes two or three
+        // bytes where its bare letter took one)
+        let mut out = String::with_capacity(text.len() + text.len() / 2);
+        // (a word every five bytes or so, and most words changed: growing the list as it fills
         // would copy it a dozen times)
         let mut changes = Vec::with_capacity(match report {
-            Report::Full => text.len() / 6,
+            Report::Full => text.len() / 4,
             Report::Text => 0,
         });
         let mut words = 0usize;
@@ -1039,10 +1041,10 @@ impl Restorer {
     ) -> Vec<String> {
         let lm = &self.models.lm;
         // Gather tokens of all lines.
-        // (a token every four bytes at most, as a rule: room up front spares growing a
-        // document-long paragraph's list a dozen times)
+        // (a token every two bytes at most, as a rule, a word and the space after it: room up
+        // front spares growing a document-long paragraph's list a dozen times)
         let bytes: usize = block.iter().map(|b| b.1.len()).sum();
-        let mut toks: Vec<BlockToken> = Vec::with_capacity(bytes / 4 + 1);
+        let mut toks: Vec<BlockToken> = Vec::with_capacity(bytes / 2 + 1);
         for &(start, content, no) in block {
             tokenize_into(content, &mut scratch.tokens);
             for t in &scratch.tokens {
@@ -1279,7 +1281,9 @@ impl Restorer {
         let lm = &self.models.lm;
         let (toks, protected, markers) = (ctx.toks, ctx.protected, ctx.markers);
         let tok_text = |bt: &BlockToken| &ctx.text[bt.text_start..bt.line_start + bt.tok.end];
-        let mut slots: Vec<Slot> = Vec::new();
+        // (a slot for most tokens but the spaces, and a line's last word has none after it:
+        // room for one a token spares growing a document-long paragraph's list a dozen times)
+        let mut slots: Vec<Slot> = Vec::with_capacity(toks.len() + 8);
         // Tokens with one fixed reading, by token index (increasing): roman numerals in standard
         // capitals, list markers.
         let mut fixed: Vec<(usize, String)> = Vec::new();
@@ -1969,6 +1973,9 @@ impl Restorer {
         let mut groups: Vec<WordId> = Vec::new();
         let mut top: Vec<(u64, usize)> = Vec::with_capacity(width + 1);
         let mut ids: Vec<WordId> = Vec::new();
+        if let Some(l) = lattice.as_deref_mut() {
+            l.reserve(slots.len(), width);
+        }
         lists.start();
         for (si, slot) in slots.iter().enumerate() {
             let n = slot.cands.len();

@@ -45,15 +45,15 @@ pub(super) struct Lattice {
 #[derive(Debug, Clone, Copy)]
 struct Level {
     /// First hypothesis record and how many.
-    hyp: usize,
-    count: usize,
+    hyp: u32,
+    count: u32,
     /// First kept cell record and how many.
-    kept: usize,
-    kept_n: usize,
+    kept: u32,
+    kept_n: u32,
     /// First max-marginal record and how many; the slot's readings.
-    marg: usize,
-    marg_n: usize,
-    n: usize,
+    marg: u32,
+    marg_n: u32,
+    n: u32,
     /// Log of the sum of the slot's readings' `e^max-marginal`.
     log_z: f32,
 }
@@ -70,12 +70,26 @@ impl Lattice {
         self.marg.clear();
     }
 
+    /// Make room for a search over `slots` slots with a beam of `width`: a search keeps at most
+    /// `width` hypotheses a slot, so the records never grow (grown as they fill, a document-long
+    /// paragraph's records were copied a dozen times, some megabytes a restoration). Room only:
+    /// memory is touched as records are written.
+    pub(super) fn reserve(&mut self, slots: usize, width: usize) {
+        self.levels.reserve(slots);
+        for v in [&mut self.group, &mut self.run, &mut self.kept] {
+            v.reserve(slots * width);
+        }
+        self.alpha.reserve(slots * width);
+        // (most slots keep a path through two or three readings)
+        self.marg.reserve(slots * 4);
+    }
+
     /// A new slot.
     pub(super) fn slot(&mut self) {
         self.levels.push(Level {
-            hyp: self.alpha.len(),
+            hyp: self.alpha.len() as u32,
             count: 0,
-            kept: self.kept.len(),
+            kept: self.kept.len() as u32,
             kept_n: 0,
             marg: 0,
             marg_n: 0,
@@ -100,7 +114,7 @@ impl Lattice {
         let at = self.kept.len();
         self.kept.extend(cells.map(|c| c as u32));
         if let Some(l) = self.levels.last_mut() {
-            l.kept_n = self.kept.len() - at;
+            l.kept_n = (self.kept.len() - at) as u32;
         }
     }
 
@@ -131,17 +145,21 @@ impl Lattice {
             let cands = cands(si);
             let n = cands.len();
             beta.clear();
-            beta.resize(l.count, f32::NEG_INFINITY);
-            let kept = kept.get(l.kept..l.kept + l.kept_n).unwrap_or(&[]);
+            let (hyp, count) = (l.hyp as usize, l.count as usize);
+            beta.resize(count, f32::NEG_INFINITY);
+            let kept = kept
+                .get(l.kept as usize..(l.kept + l.kept_n) as usize)
+                .unwrap_or(&[]);
             let (alpha, group, run) = (
-                &alpha[l.hyp..l.hyp + l.count],
-                &group[l.hyp..l.hyp + l.count],
-                &run[l.hyp..l.hyp + l.count],
+                &alpha[hyp..hyp + count],
+                &group[hyp..hyp + count],
+                &run[hyp..hyp + count],
             );
             // (a slot of one reading, a number or a mark, has the posterior 1: its paths' ends
             // are weighed, for the slots before it, but no max-marginal is kept)
             let weighed = n > 1;
-            l.marg = marg.len();
+            let first = marg.len();
+            l.marg = first as u32;
             // (readings that share an LM word share a cell, under the first of them)
             let shared = cands
                 .iter()
@@ -154,7 +172,7 @@ impl Lattice {
                     continue;
                 }
                 let (g, r) = (cell as usize / n, cell as usize % n);
-                for k in (0..l.count).filter(|&k| group[k] as usize == g) {
+                for k in (0..count).filter(|&k| group[k] as usize == g) {
                     let Some(terms) = arena.get(run[k] as usize..run[k] as usize + n) else {
                         continue;
                     };
@@ -166,10 +184,10 @@ impl Lattice {
                         }
                         // (the slot's records are the vector's tail, kept in reading order)
                         let m = alpha[k] + v;
-                        let level = &marg[l.marg..];
+                        let level = &marg[first..];
                         match level.binary_search_by_key(&(c as u32), |e| e.0) {
-                            Ok(i) => marg[l.marg + i].1 = marg[l.marg + i].1.max(m),
-                            Err(i) => marg.insert(l.marg + i, (c as u32, m)),
+                            Ok(i) => marg[first + i].1 = marg[first + i].1.max(m),
+                            Err(i) => marg.insert(first + i, (c as u32, m)),
                         }
                     };
                     if shared {
@@ -182,13 +200,17 @@ impl Lattice {
                 }
             }
             if weighed {
-                let m = &marg[l.marg..];
-                l.marg_n = m.len();
+                let m = &marg[first..];
+                l.marg_n = m.len() as u32;
                 let max = m.iter().map(|e| e.1).fold(f32::NEG_INFINITY, f32::max);
                 let z: f32 = m.iter().map(|e| (e.1 - max).exp()).sum();
                 // (no path through the slot survived, which the chosen one always does: then it
                 // reads as a slot of one reading)
-                l.n = if max == f32::NEG_INFINITY { 0 } else { n };
+                l.n = if max == f32::NEG_INFINITY {
+                    0
+                } else {
+                    n as u32
+                };
                 l.log_z = max + z.ln();
             }
             std::mem::swap(beta, beta_next);
@@ -200,7 +222,8 @@ impl Lattice {
     pub(super) fn posterior(&self, si: usize, c: usize) -> f32 {
         match self.levels.get(si) {
             Some(l) if l.n > 1 => {
-                let level = self.marg.get(l.marg..l.marg + l.marg_n).unwrap_or(&[]);
+                let (at, len) = (l.marg as usize, l.marg_n as usize);
+                let level = self.marg.get(at..at + len).unwrap_or(&[]);
                 let m = level.iter().find(|e| e.0 as usize == c);
                 m.map_or(0.0, |e| (e.1 - l.log_z).exp().clamp(0.0, 1.0))
             }
