@@ -17,7 +17,7 @@
 
 use crate::container::{self, Reader, TableKind, Writer};
 use crate::error::{Error, Result};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// Format version of the candidate table.
 pub const VERSION: u16 = 1;

@@ -19,9 +19,10 @@
 
 use crate::container::{self, Reader, TableKind, Writer};
 use crate::error::Result;
+use foldhash::{HashMap, HashMapExt};
 use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 
 /// Format version of `channel.smt`.
 pub const VERSION: u16 = 1;

@@ -15,10 +15,10 @@ use crate::lexicon::Lexicon;
 use crate::lm::{unit_of, LanguageModel, WordId};
 use crate::syllable::{self, Case};
 use crate::token::{is_glue_mark, is_lookalike_symbol, tokenize_into, Token, TokenKind};
+use foldhash::{HashMap, HashMapExt};
 use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::collections::hash_map;
-use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
@@ -2306,7 +2306,7 @@ impl Clone for ListCache {
 }
 
 /// Where each run of a [`ListCache`] arena starts and how long it is, by key.
-type RunIndex = HashMap<u64, (u32, u32), BuildHasherDefault<IdHasher>>;
+type RunIndex = std::collections::HashMap<u64, (u32, u32), BuildHasherDefault<IdHasher>>;
 
 /// Where the run of `key` in `arena` starts, `len` values long: when `index` has none (or one of
 /// another length), what `fill` appends to `arena` becomes it. One probe of the index either way.

@@ -13,7 +13,7 @@
 use super::BlockToken;
 use crate::syllable;
 use crate::token::TokenKind;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// A re-segmentation of a paragraph's tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
