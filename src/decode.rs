@@ -1973,6 +1973,8 @@ impl Restorer {
         let mut groups: Vec<WordId> = Vec::new();
         let mut top: Vec<(u64, usize)> = Vec::with_capacity(width + 1);
         let mut ids: Vec<WordId> = Vec::new();
+        let mut runs: Vec<usize> = Vec::with_capacity(width);
+        let mut found = RunScratch::default();
         if let Some(l) = lattice.as_deref_mut() {
             l.reserve(slots.len(), width);
         }
@@ -1989,7 +1991,9 @@ impl Restorer {
             }
             // `beam` is sorted best first: hypotheses far below the best cannot recover.
             let floor = beam.first().map_or(f32::NEG_INFINITY, |h| h.score - delta);
-            for (hi, h) in beam.iter().take_while(|h| h.score >= floor).enumerate() {
+            let live = beam.iter().take_while(|h| h.score >= floor).count();
+            lists.runs(lm, &beam[..live], list, &ids, &mut runs, &mut found);
+            for (hi, (h, &run)) in beam.iter().zip(&runs).enumerate() {
                 let g = match groups.iter().position(|&w| w == h.w2) {
                     Some(g) => g,
                     None => {
@@ -1998,7 +2002,6 @@ impl Restorer {
                         groups.len() - 1
                     }
                 };
-                let run = lists.run(lm, h.w1, h.w2, list, &ids);
                 if let Some(l) = lattice.as_deref_mut() {
                     l.hyp(h.score, g, run);
                 }
@@ -2378,28 +2381,59 @@ impl ListCache {
         }
     }
 
-    /// Where the LM scores of readings `ids` (whose hash is `list`) after the history `(w1, w2)`
-    /// start in the arena, `ids.len()` of them, in order; computed into it when not there. The
-    /// run stays where it is until the next [`ListCache::start`].
-    fn run(
+    /// Where the LM scores of readings `ids` (whose hash is `list`) after each hypothesis's
+    /// history `(w1, w2)` start in the arena, `ids.len()` of them, in order, into `runs` (cleared
+    /// first); computed into it when not there. A run stays where it is until the next
+    /// [`ListCache::start`].
+    ///
+    /// The hypotheses of a slot are done together, in three passes: every history's probe of the
+    /// index, then every missing history's look-up in the model, then their scores. Each pass's
+    /// look-ups are independent of one another, and most of them miss the cache (the index, the
+    /// bigram's trigram run and back-off): done one hypothesis at a time, each waited for the
+    /// last; done together, their misses overlap. Runs are appended in the hypotheses' order, as
+    /// one at a time would.
+    fn runs(
         &mut self,
         lm: &LanguageModel,
-        w1: WordId,
-        w2: WordId,
+        hyps: &[Hyp],
         list: u64,
         ids: &[WordId],
-    ) -> usize {
-        let key = run_key(w1, w2, list);
-        let (lower_index, lowers) = (&mut self.lower_index, &mut self.lowers);
-        run_of(&mut self.index, &mut self.arena, key, ids.len(), |arena| {
+        runs: &mut Vec<usize>,
+        found: &mut RunScratch,
+    ) {
+        let n = ids.len();
+        runs.clear();
+        found.missing.clear();
+        for (i, h) in hyps.iter().enumerate() {
+            let key = run_key(h.w1, h.w2, list);
+            match self.index.get(&key) {
+                Some(&(at, len)) if len as usize == n => runs.push(at as usize),
+                _ => {
+                    runs.push(usize::MAX);
+                    found.missing.push((i, key, lm.context(h.w1, h.w2)));
+                }
+            }
+        }
+        for &(i, key, ctx) in &found.missing {
+            let w2 = hyps[i].w2;
             // The back-off part depends on `w2` only, and the histories of a beam share their
             // last word: it is looked up once per `(w2, readings)`.
-            let lower = lower_run(lower_index, lowers, lm, (w2, list), ids);
-            let lower = lowers.get(lower..lower + ids.len()).unwrap_or(&[]);
-            let ctx = lm.context(w1, w2);
-            lm.logp_in_many(&ctx, ids, lower, arena);
-        })
+            let lower = lower_run(&mut self.lower_index, &mut self.lowers, lm, (w2, list), ids);
+            let lower = self.lowers.get(lower..lower + n).unwrap_or(&[]);
+            let off = self.arena.len();
+            lm.logp_in_many(&ctx, ids, lower, &mut self.arena);
+            self.index
+                .insert(key, (off as u32, (self.arena.len() - off) as u32));
+            runs[i] = off;
+        }
     }
+}
+
+/// The hypotheses of a slot whose scores [`ListCache::runs`] must compute (kept between slots
+/// for its room): index, cache key and history.
+#[derive(Default)]
+struct RunScratch {
+    missing: Vec<(usize, u64, crate::lm::Context)>,
 }
 
 /// The list cache's key of the scores of readings `list` after the history `(w1, w2)`.

@@ -740,15 +740,29 @@ impl LanguageModel {
         let uni = self.sec(&self.s.uni_logp);
         let bo = rd_f32(self.sec(&self.s.uni_backoff), w2.0 as usize);
         let row = self.dense_row(w2.0);
-        out.extend(ws.iter().map(|&w| {
-            if w.0 == BOS || w.0 as usize >= self.vocab {
-                return LOG_ZERO;
+        // Two passes a chunk: every reading's place in the run first, then the probabilities. The
+        // probability codes are scattered over the whole bigram array and most reads miss the
+        // cache; once the places are known those reads depend on nothing else, so they overlap
+        // (interleaved with the searches, each waited behind the next search).
+        const CHUNK: usize = 32;
+        const INVALID: u32 = u32::MAX;
+        const ABSENT: u32 = u32::MAX - 1;
+        let mut at = [INVALID; CHUNK];
+        for chunk in ws.chunks(CHUNK) {
+            for (a, &w) in at.iter_mut().zip(chunk) {
+                *a = if w.0 == BOS || w.0 as usize >= self.vocab {
+                    INVALID
+                } else {
+                    // (a run holds at most one bigram per unit: positions fit in `u32`)
+                    position(row, run, w.0 as u16).map_or(ABSENT, |k| k as u32)
+                };
             }
-            match position(row, run, w.0 as u16) {
-                Some(k) => self.bi_code[usize::from(probs.get(k).copied().unwrap_or(0))],
-                None => bo + rd_f32(uni, w.0 as usize),
-            }
-        }));
+            out.extend(chunk.iter().zip(&at).map(|(&w, &a)| match a {
+                INVALID => LOG_ZERO,
+                ABSENT => bo + rd_f32(uni, w.0 as usize),
+                k => self.bi_code[usize::from(probs.get(k as usize).copied().unwrap_or(0))],
+            }));
+        }
     }
 
     /// The bigram run of `w` (`w` in the vocabulary): where it starts, and its words.
