@@ -247,6 +247,7 @@ fn find_u16(arr: &[u8], lo: usize, hi: usize, w: u16) -> Option<usize> {
 fn position(row: DenseRow<'_>, run: &[[u8; 2]], w: u16) -> Option<usize> {
     match row.get(w) {
         Some(at) => at,
+        None if row.rules_out(w) => None,
         None => search_u16(run, w),
     }
 }
@@ -276,6 +277,31 @@ struct Dense {
     bits: Vec<u64>,
     /// For each word of `bits`, the bits set before it in its row.
     before: Vec<u16>,
+    /// Per row, a blocked Bloom filter of the row's bigrams with the other units (`w ≥ k`), in
+    /// [`Dense::tail`] words: see [`TAIL_BITS`].
+    tail: Vec<u64>,
+    /// Per row, where its filter starts in `tail` and how many words it has (a power of two,
+    /// or 0 for a row with no such bigram).
+    tail_at: Vec<(u32, u32)>,
+}
+
+/// Bits of a row's tail filter per bigram it holds. A frequent unit's bigram with a rarer one
+/// (the decoder's readings are often rare syllables) is not in the dense table, and would be
+/// found by a binary search of the frequent unit's long run, some ten dependent probes of which
+/// the last few miss the cache; and 95% of those searches on our notices find nothing (66,000
+/// a cold restore, 3,600 found). The filter rules most of them out with one read: one 64-bit
+/// word per look-up, three bits of it (at 8 bits a bigram, about 3% of absent pairs pass and
+/// are searched as before; a pair the model holds always passes, so answers do not change).
+const TAIL_BITS: usize = 8;
+
+/// The word and the three bits of unit `w` in a tail filter of `words` words (a power of two).
+#[inline]
+fn tail_probe(w: u16, words: usize) -> (usize, u64) {
+    let h = (u64::from(w) ^ 0x2545_f491_4f6c_dd1d).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let h = h ^ (h >> 32);
+    let h = h.wrapping_mul(0xd6e8_feb8_6659_fd93);
+    let bits = 1u64 << (h >> 58) | 1u64 << (h >> 52 & 63) | 1u64 << (h >> 46 & 63);
+    ((h as usize) & (words - 1), bits)
 }
 
 /// One row of [`Dense`]; empty for a unit outside the table.
@@ -283,6 +309,8 @@ struct Dense {
 struct DenseRow<'a> {
     bits: &'a [u64],
     before: &'a [u16],
+    /// The row's tail filter (see [`TAIL_BITS`]).
+    tail: &'a [u64],
 }
 
 impl DenseRow<'_> {
@@ -299,6 +327,20 @@ impl DenseRow<'_> {
         Some(Some(
             before + (word & ((1u64 << bit) - 1)).count_ones() as usize,
         ))
+    }
+
+    /// Whether the row (of a frequent unit) surely has no bigram with `w`, a unit outside the
+    /// table, by its tail filter; `false` for a unit's row outside the table (it has none).
+    #[inline]
+    fn rules_out(self, w: u16) -> bool {
+        if self.bits.is_empty() {
+            return false;
+        }
+        if self.tail.is_empty() {
+            return true;
+        }
+        let (i, m) = tail_probe(w, self.tail.len());
+        self.tail.get(i).is_none_or(|&x| x & m != m)
     }
 }
 
@@ -482,7 +524,33 @@ impl LanguageModel {
                 })
             })
             .collect();
-        self.dense = Arc::new(Dense { k, bits, before });
+        // Each row's filter of its bigrams with the other units: the run's tail past the
+        // frequent units (runs are sorted).
+        let mut tail = Vec::new();
+        let mut tail_at = Vec::with_capacity(k);
+        for w2 in 0..k {
+            let (_, run) = self.bigram_run(w2 as u32);
+            let rest = &run[run.partition_point(|x| usize::from(u16::from_le_bytes(*x)) < k)..];
+            let words = if rest.is_empty() {
+                0
+            } else {
+                (rest.len() * TAIL_BITS).div_ceil(64).next_power_of_two()
+            };
+            tail_at.push((tail.len() as u32, words as u32));
+            let at = tail.len();
+            tail.resize(at + words, 0u64);
+            for x in rest {
+                let (i, m) = tail_probe(u16::from_le_bytes(*x), words);
+                tail[at + i] |= m;
+            }
+        }
+        self.dense = Arc::new(Dense {
+            k,
+            bits,
+            before,
+            tail,
+            tail_at,
+        });
         built.push((key, Arc::downgrade(&self.dense)));
         self
     }
@@ -496,12 +564,18 @@ impl LanguageModel {
             return DenseRow {
                 bits: &[],
                 before: &[],
+                tail: &[],
             };
         }
         let r = w2 * words..(w2 + 1) * words;
+        let (at, n) = d
+            .tail_at
+            .get(w2)
+            .map_or((0, 0), |&(a, n)| (a as usize, n as usize));
         DenseRow {
             bits: d.bits.get(r.clone()).unwrap_or(&[]),
             before: d.before.get(r).unwrap_or(&[]),
+            tail: d.tail.get(at..at + n).unwrap_or(&[]),
         }
     }
 
@@ -632,8 +706,12 @@ impl LanguageModel {
         let starts = self.sec(&self.s.bi_start);
         let lo = rd_u32(starts, w1 as usize) as usize;
         // (the dense row first: a pair it covers needs not the run's end)
-        if let Some(at) = self.dense_row(w1).get(w2 as u16) {
+        let row = self.dense_row(w1);
+        if let Some(at) = row.get(w2 as u16) {
             return at.map(|k| lo + k);
+        }
+        if row.rules_out(w2 as u16) {
+            return None;
         }
         let hi = rd_u32(starts, w1 as usize + 1) as usize;
         find_u16(self.sec(&self.s.bi_word), lo, hi, w2 as u16)
@@ -934,5 +1012,56 @@ mod tests {
             return;
         };
         assert!(Arc::ptr_eq(&lm.dense, &again.lm.dense));
+    }
+
+    /// The tail filters never rule out a bigram the model holds (every one of a frequent unit's
+    /// bigrams with a rarer unit is still found, by `bigram` and by `lower_many`), and rule out
+    /// most pairs it does not hold (else they would only cost time).
+    #[test]
+    fn the_tail_filters_keep_every_bigram_and_rule_out_most_others() {
+        let Ok(models) = crate::Models::embedded() else {
+            return;
+        };
+        let lm = &models.lm;
+        let (k, vocab) = (lm.dense.k, lm.vocab_len());
+        assert!(vocab > k + 1_000, "a vocabulary past the dense table");
+        let starts = lm.sec(&lm.s.bi_start);
+        let (mut held, mut absent, mut ruled_out) = (0, 0, 0);
+        let mut lowers = Vec::new();
+        for w1 in (0..k).step_by(7) {
+            let (lo, hi) = (rd_u32(starts, w1) as usize, rd_u32(starts, w1 + 1) as usize);
+            let run = run_u16(lm.sec(&lm.s.bi_word), lo, hi);
+            let row = lm.dense_row(w1 as u32);
+            for x in run
+                .iter()
+                .filter(|x| usize::from(u16::from_le_bytes(**x)) >= k)
+            {
+                let w2 = u32::from(u16::from_le_bytes(*x));
+                assert!(!row.rules_out(w2 as u16), "{w1} {w2} held but ruled out");
+                assert!(lm.bigram(w1 as u32, w2).is_some());
+                held += 1;
+            }
+            let others: Vec<WordId> = (k..vocab).step_by(97).map(|w| WordId(w as u32)).collect();
+            lowers.clear();
+            lm.lower_many(WordId(w1 as u32), &others, &mut lowers);
+            for (w2, got) in others.iter().zip(&lowers) {
+                let want = find_u16(lm.sec(&lm.s.bi_word), lo, hi, w2.0 as u16);
+                assert_eq!(lm.bigram(w1 as u32, w2.0), want, "{w1} {}", w2.0);
+                let lower = match want {
+                    Some(j) => lm.bi_prob(j),
+                    None => lm.unigram_after(w1 as u32, w2.0),
+                };
+                assert_eq!(*got, lower, "{w1} {}", w2.0);
+                if want.is_none() {
+                    absent += 1;
+                    ruled_out += usize::from(row.rules_out(w2.0 as u16));
+                }
+            }
+        }
+        assert!(held > 10_000 && absent > 10_000, "{held} {absent}");
+        assert!(
+            ruled_out * 10 > absent * 9,
+            "{ruled_out} of {absent} absent pairs ruled out"
+        );
     }
 }
