@@ -137,89 +137,95 @@ pub fn tokenize(s: &str) -> Vec<Token> {
     out
 }
 
-/// Tokenize `s` into a reused buffer (cleared first).
+/// Tokenize `s` into a reused buffer (cleared first). One pass over the characters with a
+/// look-ahead of one (no per-line buffer of characters: the decoder tokenizes every line).
 pub fn tokenize_into(s: &str, out: &mut Vec<Token>) {
     out.clear();
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
-    let n = chars.len();
-    let end_of = |i: usize| if i < n { chars[i].0 } else { s.len() };
-    let mut i = 0;
-    while i < n {
-        let (start, c) = chars[i];
+    let mut pos = 0;
+    while let Some(c) = s.get(pos..).and_then(|r| r.chars().next()) {
+        let start = pos;
+        pos += c.len_utf8();
         if c.is_whitespace() {
-            let mut j = i + 1;
-            while j < n && chars[j].1.is_whitespace() {
-                j += 1;
+            while let Some(d) = s[pos..].chars().next().filter(|d| d.is_whitespace()) {
+                pos += d.len_utf8();
             }
             out.push(Token {
                 kind: TokenKind::Space,
                 start,
-                end: end_of(j),
+                end: pos,
             });
-            i = j;
         } else if is_core(c) {
-            // Extend over core chars and apostrophes that sit between core chars.
-            let mut j = i + 1;
-            while j < n {
-                let cj = chars[j].1;
+            // Extend over core chars and apostrophes that sit between core chars. (`prev` is the
+            // last character taken; `numeric`, whether all taken so far are digits or `.`/`,`.)
+            let mut prev = c;
+            let mut numeric = is_number_char(c);
+            loop {
+                let mut rest = s[pos..].chars();
+                let Some(cj) = rest.next() else { break };
                 if is_core(cj) {
-                    j += 1;
-                } else if (is_inner_apostrophe(cj) && j + 1 < n && is_core(chars[j + 1].1))
-                    || ((cj == '.' || cj == ',')
-                        && j + 1 < n
-                        && chars[j + 1].1.is_ascii_digit()
-                        && chars[j - 1].1.is_ascii_digit()
-                        && chars[i..j]
-                            .iter()
-                            .all(|&(_, x)| x.is_ascii_digit() || x == '.' || x == ','))
-                {
-                    // An apostrophe inside a word, or a digit group separator inside a number.
-                    j += 2;
-                } else {
-                    break;
+                    numeric &= is_number_char(cj);
+                    prev = cj;
+                    pos += cj.len_utf8();
+                    continue;
                 }
+                let next = rest.next();
+                let inner = match next {
+                    Some(nx) if is_inner_apostrophe(cj) && is_core(nx) => Some(nx),
+                    // A digit group separator inside a number.
+                    Some(nx)
+                        if (cj == '.' || cj == ',')
+                            && nx.is_ascii_digit()
+                            && prev.is_ascii_digit()
+                            && numeric =>
+                    {
+                        Some(nx)
+                    }
+                    _ => None,
+                };
+                let Some(nx) = inner else { break };
+                numeric &= is_number_char(cj) && is_number_char(nx);
+                prev = nx;
+                pos += cj.len_utf8() + nx.len_utf8();
             }
-            let text = &s[start..end_of(j)];
-            let kind = if text.chars().any(|x| x.is_alphabetic()) {
+            let text = &s[start..pos];
+            let kind = if text.chars().any(char::is_alphabetic) {
                 TokenKind::Word
-            } else if text.chars().any(|x| x.is_ascii_digit())
-                && text
-                    .chars()
-                    .all(|x| x.is_ascii_digit() || x == '.' || x == ',')
-            {
+            } else if text.chars().any(|x| x.is_ascii_digit()) && text.chars().all(is_number_char) {
                 TokenKind::Number
-            } else if text.chars().count() == 1 {
+            } else if text.chars().nth(1).is_none() {
                 TokenKind::Punct
-            } else if text.chars().any(|x| x.is_numeric()) {
+            } else if text.chars().any(char::is_numeric) {
                 // digits with look-alike symbols (`2&`): treat as a word so the decoder may read it.
                 TokenKind::Word
             } else {
                 // a run of symbols only: emit them one by one as punctuation
-                for k in i..j {
+                for (k, x) in text.char_indices() {
                     out.push(Token {
                         kind: TokenKind::Punct,
-                        start: chars[k].0,
-                        end: end_of(k + 1),
+                        start: start + k,
+                        end: start + k + x.len_utf8(),
                     });
                 }
-                i = j;
                 continue;
             };
             out.push(Token {
                 kind,
                 start,
-                end: end_of(j),
+                end: pos,
             });
-            i = j;
         } else {
             out.push(Token {
                 kind: TokenKind::Punct,
                 start,
-                end: end_of(i + 1),
+                end: pos,
             });
-            i += 1;
         }
     }
+}
+
+/// A character a number may hold: an ASCII digit or a digit group separator.
+fn is_number_char(c: char) -> bool {
+    c.is_ascii_digit() || c == '.' || c == ','
 }
 
 /// Base letter of a character: lowercase, marks stripped, `đ` → `d`.
@@ -351,6 +357,111 @@ mod tests {
             vec![(Word, "c4c"), (Space, " "), (Number, "13")]
         );
         assert_eq!(kinds("2023."), vec![(Number, "2023"), (Punct, ".")]);
+    }
+
+    /// The tokenizer as first written (a buffer of the line's characters): the oracle the
+    /// one-pass tokenizer is checked against.
+    fn tokenize_reference(s: &str, out: &mut Vec<Token>) {
+        out.clear();
+        let chars: Vec<(usize, char)> = s.char_indices().collect();
+        let n = chars.len();
+        let end_of = |i: usize| if i < n { chars[i].0 } else { s.len() };
+        let mut i = 0;
+        while i < n {
+            let (start, c) = chars[i];
+            if c.is_whitespace() {
+                let mut j = i + 1;
+                while j < n && chars[j].1.is_whitespace() {
+                    j += 1;
+                }
+                out.push(Token {
+                    kind: TokenKind::Space,
+                    start,
+                    end: end_of(j),
+                });
+                i = j;
+            } else if is_core(c) {
+                // Extend over core chars and apostrophes that sit between core chars.
+                let mut j = i + 1;
+                while j < n {
+                    let cj = chars[j].1;
+                    if is_core(cj) {
+                        j += 1;
+                    } else if (is_inner_apostrophe(cj) && j + 1 < n && is_core(chars[j + 1].1))
+                        || ((cj == '.' || cj == ',')
+                            && j + 1 < n
+                            && chars[j + 1].1.is_ascii_digit()
+                            && chars[j - 1].1.is_ascii_digit()
+                            && chars[i..j]
+                                .iter()
+                                .all(|&(_, x)| x.is_ascii_digit() || x == '.' || x == ','))
+                    {
+                        // An apostrophe inside a word, or a digit group separator inside a number.
+                        j += 2;
+                    } else {
+                        break;
+                    }
+                }
+                let text = &s[start..end_of(j)];
+                let kind = if text.chars().any(|x| x.is_alphabetic()) {
+                    TokenKind::Word
+                } else if text.chars().any(|x| x.is_ascii_digit())
+                    && text
+                        .chars()
+                        .all(|x| x.is_ascii_digit() || x == '.' || x == ',')
+                {
+                    TokenKind::Number
+                } else if text.chars().count() == 1 {
+                    TokenKind::Punct
+                } else if text.chars().any(|x| x.is_numeric()) {
+                    // digits with look-alike symbols (`2&`): treat as a word so the decoder may read it.
+                    TokenKind::Word
+                } else {
+                    // a run of symbols only: emit them one by one as punctuation
+                    for k in i..j {
+                        out.push(Token {
+                            kind: TokenKind::Punct,
+                            start: chars[k].0,
+                            end: end_of(k + 1),
+                        });
+                    }
+                    i = j;
+                    continue;
+                };
+                out.push(Token {
+                    kind,
+                    start,
+                    end: end_of(j),
+                });
+                i = j;
+            } else {
+                out.push(Token {
+                    kind: TokenKind::Punct,
+                    start,
+                    end: end_of(i + 1),
+                });
+                i += 1;
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The one-pass tokenizer splits every text as the first one did, from characters that
+        /// exercise each rule (letters, marks, digits, separators, apostrophes, look-alike
+        /// symbols, spaces, other punctuation).
+        #[test]
+        fn one_pass_tokenizes_as_the_reference(
+            chars in proptest::collection::vec(proptest::sample::select(vec![
+                'a', 'B', 'ư', 'Đ', '\u{0301}', '1', '7', '.', ',', '\'', '’', '&', '@', '¢',
+                ' ', '\t', '\n', '(', '/', '-', '²', '½',
+            ]), 0..40)
+        ) {
+            let s: String = chars.into_iter().collect();
+            let mut want = Vec::new();
+            tokenize_reference(&s, &mut want);
+            let got = tokenize(&s);
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     #[test]
