@@ -2386,12 +2386,12 @@ impl ListCache {
     /// first); computed into it when not there. A run stays where it is until the next
     /// [`ListCache::start`].
     ///
-    /// The hypotheses of a slot are done together, in three passes: every history's probe of the
-    /// index, then every missing history's look-up in the model, then their scores. Each pass's
-    /// look-ups are independent of one another, and most of them miss the cache (the index, the
-    /// bigram's trigram run and back-off): done one hypothesis at a time, each waited for the
-    /// last; done together, their misses overlap. Runs are appended in the hypotheses' order, as
-    /// one at a time would.
+    /// The hypotheses of a slot are done together, in two passes: every history's probe of the
+    /// index (a missing one entered there at once, where its scores will go) with the missing
+    /// histories' look-ups in the model, then their scores. Those look-ups are independent of
+    /// one another, and most of them miss the cache (the index, the bigram's trigram run and
+    /// back-off): done one hypothesis at a time, each waited for the last; done together, their
+    /// misses overlap. Runs are appended in the hypotheses' order, as one at a time would.
     fn runs(
         &mut self,
         lm: &LanguageModel,
@@ -2404,36 +2404,43 @@ impl ListCache {
         let n = ids.len();
         runs.clear();
         found.missing.clear();
+        // A missing run goes where the scores computed below will put it: they append `n`
+        // scores per missing history, in order, from the arena's end. So each is entered in
+        // the index at its first and only probe.
+        let base = self.arena.len();
         for (i, h) in hyps.iter().enumerate() {
-            let key = run_key(h.w1, h.w2, list);
-            match self.index.get(&key) {
-                Some(&(at, len)) if len as usize == n => runs.push(at as usize),
-                _ => {
-                    runs.push(usize::MAX);
-                    found.missing.push((i, key, lm.context(h.w1, h.w2)));
+            match self.index.entry(run_key(h.w1, h.w2, list)) {
+                hash_map::Entry::Occupied(e) if e.get().1 as usize == n => {
+                    runs.push(e.get().0 as usize);
+                }
+                entry => {
+                    let off = base + found.missing.len() * n;
+                    entry.insert_entry((off as u32, n as u32));
+                    runs.push(off);
+                    found.missing.push((i, lm.context(h.w1, h.w2)));
                 }
             }
         }
-        for &(i, key, ctx) in &found.missing {
+        for &(i, ctx) in &found.missing {
             let w2 = hyps[i].w2;
             // The back-off part depends on `w2` only, and the histories of a beam share their
             // last word: it is looked up once per `(w2, readings)`.
             let lower = lower_run(&mut self.lower_index, &mut self.lowers, lm, (w2, list), ids);
             let lower = self.lowers.get(lower..lower + n).unwrap_or(&[]);
-            let off = self.arena.len();
+            debug_assert_eq!(self.arena.len(), runs[i]);
             lm.logp_in_many(&ctx, ids, lower, &mut self.arena);
-            self.index
-                .insert(key, (off as u32, (self.arena.len() - off) as u32));
-            runs[i] = off;
+            // (`logp_in_many` appends a score per reading; should it not, the next runs must
+            // still start where the index says)
+            self.arena.resize(runs[i] + n, crate::lm::LOG_ZERO);
         }
     }
 }
 
 /// The hypotheses of a slot whose scores [`ListCache::runs`] must compute (kept between slots
-/// for its room): index, cache key and history.
+/// for its room): index and history.
 #[derive(Default)]
 struct RunScratch {
-    missing: Vec<(usize, u64, crate::lm::Context)>,
+    missing: Vec<(usize, crate::lm::Context)>,
 }
 
 /// The list cache's key of the scores of readings `list` after the history `(w1, w2)`.
