@@ -40,6 +40,8 @@ pub(super) struct Lattice {
     /// next level, to the end.
     beta: Vec<f32>,
     beta_next: Vec<f32>,
+    /// Scratch of the backward pass: the best path through each reading of the level.
+    best: Vec<f32>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -137,6 +139,7 @@ impl Lattice {
             marg,
             beta,
             beta_next,
+            best,
         } = self;
         marg.clear();
         beta_next.clear();
@@ -160,6 +163,8 @@ impl Lattice {
             let weighed = n > 1;
             let first = marg.len();
             l.marg = first as u32;
+            best.clear();
+            best.resize(n, f32::NEG_INFINITY);
             // (readings that share an LM word share a cell, under the first of them)
             let shared = cands
                 .iter()
@@ -182,12 +187,8 @@ impl Lattice {
                         if !weighed {
                             return;
                         }
-                        // (the slot's records are the vector's tail, kept in reading order)
-                        let m = alpha[k] + v;
-                        let level = &marg[first..];
-                        match level.binary_search_by_key(&(c as u32), |e| e.0) {
-                            Ok(i) => marg[first + i].1 = marg[first + i].1.max(m),
-                            Err(i) => marg.insert(first + i, (c as u32, m)),
+                        if let Some(x) = best.get_mut(c) {
+                            *x = x.max(alpha[k] + v);
                         }
                     };
                     if shared {
@@ -200,6 +201,13 @@ impl Lattice {
                 }
             }
             if weighed {
+                // (the slot's records, in reading order: the readings some kept path goes through)
+                marg.extend(
+                    best.iter()
+                        .enumerate()
+                        .filter(|e| *e.1 > f32::NEG_INFINITY)
+                        .map(|(c, &m)| (c as u32, m)),
+                );
                 let m = &marg[first..];
                 l.marg_n = m.len() as u32;
                 let max = m.iter().map(|e| e.1).fold(f32::NEG_INFINITY, f32::max);
