@@ -241,13 +241,11 @@ fn find_u16(arr: &[u8], lo: usize, hi: usize, w: u16) -> Option<usize> {
 }
 
 /// Position of `w` in the bigram run `run` of a word whose dense row is `row` (empty for a word
-/// outside the table, see [`DENSE`]): a bit and a count in the row, else a binary search of the
-/// run.
+/// outside the table, see [`DENSE`]): what the row can tell, else a binary search of the run.
 #[inline]
 fn position(row: DenseRow<'_>, run: &[[u8; 2]], w: u16) -> Option<usize> {
     match row.get(w) {
         Some(at) => at,
-        None if row.rules_out(w) => None,
         None => search_u16(run, w),
     }
 }
@@ -314,11 +312,16 @@ struct DenseRow<'a> {
 }
 
 impl DenseRow<'_> {
-    /// `None` when `w` is outside the table, else the position of the bigram in its run, if any.
+    /// The position of the bigram in its run when the row knows it (`w` in the table), `Some(None)`
+    /// when the row tells there is none (`w` in the table, or past it and ruled out by the tail
+    /// filter), `None` when only the run can tell (`w` past the table and passing the filter, or a
+    /// unit's row outside the table).
     #[inline]
     fn get(self, w: u16) -> Option<Option<usize>> {
         let i = usize::from(w >> 6);
-        let word = *self.bits.get(i)?;
+        let Some(&word) = self.bits.get(i) else {
+            return (!self.bits.is_empty() && !self.tail_may_hold(w)).then_some(None);
+        };
         let bit = w & 63;
         if word >> bit & 1 == 0 {
             return Some(None);
@@ -329,18 +332,15 @@ impl DenseRow<'_> {
         ))
     }
 
-    /// Whether the row (of a frequent unit) surely has no bigram with `w`, a unit outside the
-    /// table, by its tail filter; `false` for a unit's row outside the table (it has none).
+    /// Whether the row (of a frequent unit) may have a bigram with `w`, a unit past the table,
+    /// by its tail filter (an empty filter: the row has none).
     #[inline]
-    fn rules_out(self, w: u16) -> bool {
-        if self.bits.is_empty() {
+    fn tail_may_hold(self, w: u16) -> bool {
+        if self.tail.is_empty() {
             return false;
         }
-        if self.tail.is_empty() {
-            return true;
-        }
         let (i, m) = tail_probe(w, self.tail.len());
-        self.tail.get(i).is_none_or(|&x| x & m != m)
+        self.tail.get(i).is_some_and(|&x| x & m == m)
     }
 }
 
@@ -706,12 +706,8 @@ impl LanguageModel {
         let starts = self.sec(&self.s.bi_start);
         let lo = rd_u32(starts, w1 as usize) as usize;
         // (the dense row first: a pair it covers needs not the run's end)
-        let row = self.dense_row(w1);
-        if let Some(at) = row.get(w2 as u16) {
+        if let Some(at) = self.dense_row(w1).get(w2 as u16) {
             return at.map(|k| lo + k);
-        }
-        if row.rules_out(w2 as u16) {
-            return None;
         }
         let hi = rd_u32(starts, w1 as usize + 1) as usize;
         find_u16(self.sec(&self.s.bi_word), lo, hi, w2 as u16)
@@ -1037,7 +1033,7 @@ mod tests {
                 .filter(|x| usize::from(u16::from_le_bytes(**x)) >= k)
             {
                 let w2 = u32::from(u16::from_le_bytes(*x));
-                assert!(!row.rules_out(w2 as u16), "{w1} {w2} held but ruled out");
+                assert_eq!(row.get(w2 as u16), None, "{w1} {w2} held but ruled out");
                 assert!(lm.bigram(w1 as u32, w2).is_some());
                 held += 1;
             }
@@ -1054,7 +1050,7 @@ mod tests {
                 assert_eq!(*got, lower, "{w1} {}", w2.0);
                 if want.is_none() {
                     absent += 1;
-                    ruled_out += usize::from(row.rules_out(w2.0 as u16));
+                    ruled_out += usize::from(row.get(w2.0 as u16) == Some(None));
                 }
             }
         }

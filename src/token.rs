@@ -156,7 +156,8 @@ pub fn tokenize_into(s: &str, out: &mut Vec<Token>) {
             });
         } else if is_core(c) {
             // Extend over core chars and apostrophes that sit between core chars. (`prev` is the
-            // last character taken; `numeric`, whether all taken so far are digits or `.`/`,`.)
+            // last character taken; `numeric`, whether all taken so far are digits or `.`/`,`,
+            // which the token's kind reads too.)
             let mut prev = c;
             let mut numeric = is_number_char(c);
             loop {
@@ -190,7 +191,7 @@ pub fn tokenize_into(s: &str, out: &mut Vec<Token>) {
             let text = &s[start..pos];
             let kind = if text.chars().any(char::is_alphabetic) {
                 TokenKind::Word
-            } else if text.chars().any(|x| x.is_ascii_digit()) && text.chars().all(is_number_char) {
+            } else if numeric && text.chars().any(|x| x.is_ascii_digit()) {
                 TokenKind::Number
             } else if text.chars().nth(1).is_none() {
                 TokenKind::Punct
