@@ -10,6 +10,11 @@ use rayon::prelude::*;
 use sohoa::{Models, RestorerBuilder, Scratch};
 use std::sync::Arc;
 
+/// The allocator of the `sohoa` binary, so that the figures are those of what it runs.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn input() -> String {
     notices().join("\n\n")
 }

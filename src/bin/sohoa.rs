@@ -9,6 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// A restoration makes and frees many small strings and lists and is mostly memory-bound:
+/// mimalloc ran our cold restores some 8% faster than the system allocator (see the README).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "sohoa",
