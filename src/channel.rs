@@ -1433,7 +1433,8 @@ mod train {
     }
 }
 
-#[cfg(test)]
+// (The tests train toy models, so they need the trainer of the `build-models` feature.)
+#[cfg(all(test, feature = "build-models"))]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;

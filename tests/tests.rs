@@ -6,6 +6,8 @@ mod extract;
 mod formats;
 mod gate;
 mod layering;
+// (builds tiny models, so it needs the trainer of the `build-models` feature)
+#[cfg(feature = "build-models")]
 mod lm;
 mod ocr;
 mod restore;

@@ -553,6 +553,95 @@ fn pipeline(m: &ModelOpts) -> Result<sohoa::Pipeline> {
     Ok(sohoa::Pipeline::new(restorer(m)?))
 }
 
+/// `sohoa model channel|lm|lexicon`: train a model from pairs or corpora.
+#[cfg(feature = "build-models")]
+fn train_model(cmd: ModelCmd) -> Result<()> {
+    match cmd {
+        ModelCmd::Channel {
+            train,
+            holdout,
+            holdout_fraction,
+            real,
+            real_weight,
+            out,
+        } => {
+            let mut t = sohoa::channel::ChannelTrainer::new();
+            t.add_gold_letters(sohoa::syllable::alphabet());
+            for (dirs, frac) in [(&train, 1.0), (&holdout, 1.0 - holdout_fraction)] {
+                for d in dirs.iter() {
+                    for (g, o) in pair_files(d)? {
+                        let n = t.add_files(&g, &o, frac)?;
+                        eprintln!("{}: {n} word pairs", g.display());
+                    }
+                }
+            }
+            for d in &real {
+                for (g, o) in pair_files(d)? {
+                    let mut n = 0;
+                    for _ in 0..real_weight {
+                        n = t.add_files(&g, &o, 1.0)?;
+                    }
+                    eprintln!(
+                        "{}: {n} word pairs (real scan, x{real_weight})",
+                        g.display()
+                    );
+                }
+            }
+            if t.is_empty() {
+                bail!("no training pairs found");
+            }
+            let (model, stats) = t.train();
+            let bytes = model.to_bytes();
+            sohoa::write_atomic(&out, &bytes)?;
+            eprintln!("{stats:?}; wrote {} ({} bytes)", out.display(), bytes.len());
+        }
+        ModelCmd::Lm {
+            corpus,
+            exclude,
+            heldout,
+            out,
+        } => {
+            let t0 = std::time::Instant::now();
+            let cfg = sohoa::lm::BuildConfig::default();
+            let stats = sohoa::lm::build_from_dir(&corpus, &exclude, &cfg, &out)?;
+            eprintln!(
+                "{stats:#?}\nbuilt in {:.1?}; wrote {}",
+                t0.elapsed(),
+                out.display()
+            );
+            if let Some(h) = heldout {
+                let lm = sohoa::lm::LanguageModel::load(&out)?;
+                let text = std::fs::read_to_string(&h).with_context(|| h.display().to_string())?;
+                let (ppl, n, oov) = lm.perplexity(&text);
+                eprintln!(
+                    "{}: perplexity {ppl:.2} over {n} units ({oov} unknown)",
+                    h.display()
+                );
+            }
+        }
+        ModelCmd::Lexicon { lexicon, out } => {
+            let lx = sohoa::lexicon::build(&lexicon, sohoa::syllable::is_valid)?;
+            let bytes = lx.to_bytes();
+            sohoa::write_atomic(&out, &bytes)?;
+            eprintln!(
+                "{} name syllables, {} abbreviations; wrote {}",
+                lx.name_syllables.len(),
+                lx.abbreviations.len(),
+                out.display()
+            );
+        }
+        ModelCmd::Candidates { .. } => bail!("not a training command"),
+    }
+    Ok(())
+}
+
+/// Without the `build-models` feature the training code is not in the binary.
+#[cfg(not(feature = "build-models"))]
+fn train_model(_: ModelCmd) -> Result<()> {
+    bail!("built without the `build-models` feature, which training models needs (cargo build --release --features build-models)")
+}
+
+#[cfg(feature = "build-models")]
 fn pair_files(dir: &Path) -> Result<Vec<(PathBuf, PathBuf)>> {
     let mut out = Vec::new();
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -753,68 +842,9 @@ fn run() -> Result<ExitCode> {
                 writeln!(stdout)?;
             }
         }
-        Cmd::Model(ModelCmd::Channel {
-            train,
-            holdout,
-            holdout_fraction,
-            real,
-            real_weight,
-            out,
-        }) => {
-            let mut t = sohoa::channel::ChannelTrainer::new();
-            t.add_gold_letters(sohoa::syllable::alphabet());
-            for (dirs, frac) in [(&train, 1.0), (&holdout, 1.0 - holdout_fraction)] {
-                for d in dirs.iter() {
-                    for (g, o) in pair_files(d)? {
-                        let n = t.add_files(&g, &o, frac)?;
-                        eprintln!("{}: {n} word pairs", g.display());
-                    }
-                }
-            }
-            for d in &real {
-                for (g, o) in pair_files(d)? {
-                    let mut n = 0;
-                    for _ in 0..real_weight {
-                        n = t.add_files(&g, &o, 1.0)?;
-                    }
-                    eprintln!(
-                        "{}: {n} word pairs (real scan, x{real_weight})",
-                        g.display()
-                    );
-                }
-            }
-            if t.is_empty() {
-                bail!("no training pairs found");
-            }
-            let (model, stats) = t.train();
-            let bytes = model.to_bytes();
-            sohoa::write_atomic(&out, &bytes)?;
-            eprintln!("{stats:?}; wrote {} ({} bytes)", out.display(), bytes.len());
-        }
-        Cmd::Model(ModelCmd::Lm {
-            corpus,
-            exclude,
-            heldout,
-            out,
-        }) => {
-            let t0 = std::time::Instant::now();
-            let cfg = sohoa::lm::BuildConfig::default();
-            let stats = sohoa::lm::build_from_dir(&corpus, &exclude, &cfg, &out)?;
-            eprintln!(
-                "{stats:#?}\nbuilt in {:.1?}; wrote {}",
-                t0.elapsed(),
-                out.display()
-            );
-            if let Some(h) = heldout {
-                let lm = sohoa::lm::LanguageModel::load(&out)?;
-                let text = std::fs::read_to_string(&h).with_context(|| h.display().to_string())?;
-                let (ppl, n, oov) = lm.perplexity(&text);
-                eprintln!(
-                    "{}: perplexity {ppl:.2} over {n} units ({oov} unknown)",
-                    h.display()
-                );
-            }
-        }
+        Cmd::Model(
+            m @ (ModelCmd::Channel { .. } | ModelCmd::Lm { .. } | ModelCmd::Lexicon { .. }),
+        ) => train_model(m)?,
         Cmd::Model(ModelCmd::Candidates { files, models, out }) => {
             let t0 = std::time::Instant::now();
             let models = sohoa::Models::load_dir(&models)?;
@@ -833,17 +863,6 @@ fn run() -> Result<ExitCode> {
                 t0.elapsed(),
                 out.display(),
                 bytes.len()
-            );
-        }
-        Cmd::Model(ModelCmd::Lexicon { lexicon, out }) => {
-            let lx = sohoa::lexicon::build(&lexicon, sohoa::syllable::is_valid)?;
-            let bytes = lx.to_bytes();
-            sohoa::write_atomic(&out, &bytes)?;
-            eprintln!(
-                "{} name syllables, {} abbreviations; wrote {}",
-                lx.name_syllables.len(),
-                lx.abbreviations.len(),
-                out.display()
             );
         }
         Cmd::Batch(a) => {
