@@ -15,13 +15,12 @@
 use sohoa::token::{tokenize, TokenKind};
 use sohoa::{Models, RestorerBuilder, Scratch};
 use std::sync::Arc;
+use std::time::Instant;
 
 /// The allocator of the `sohoa` binary, so that the figures are those of what it runs.
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-use std::time::Instant;
 
 fn main() {
     let path = std::env::args()

@@ -254,15 +254,15 @@ fn position(row: DenseRow<'_>, run: &[[u8; 2]], w: u16) -> Option<usize> {
 /// their bigrams among themselves in a `DENSE × DENSE` bit table built at load (about 1 ms): bit
 /// `w` of row `w2` is set when the model has the bigram `(w2, w)`, and since a run is sorted and
 /// the frequent units come first in it, the bigram's position in the run of `w2` is the number of
-/// bits set before it in the row (a count per 64-bit word plus one `popcnt`). The decoder's most
-/// frequent look-up, `log P(w | w2)` for every reading `w` of a slot after each last word `w2`,
-/// then reads one cache line (a word of bits and its count, see [`Block`]) instead of a binary
-/// search of ten or more dependent probes in the bigram run of `w2`; so do the histories' bigram
-/// look-ups. Most histories end in a frequent word and most readings are frequent words. Bits
-/// and counts take 640 KiB, about a
-/// core's L2 (cachegrind with a 2 MiB last level: 796k misses a cold restore of our notices with
-/// the table of run positions it replaced, 8 MiB of `u16`, 676k with the bits). On a machine with
-/// 512 KiB of L2 a side of 1,024 units (160 KiB) ran more instructions and no faster.
+/// bits set before it in the row (a count kept per 64-bit word plus one `popcnt`). The decoder's
+/// most frequent look-up, `log P(w | w2)` for every reading `w` of a slot after each last word
+/// `w2`, then reads one cache line (a word of bits and its count, see [`Block`]) instead of a
+/// binary search of ten or more dependent probes in the bigram run of `w2`; so do the histories'
+/// bigram look-ups. Most histories end in a frequent word and most readings are frequent words.
+/// Bits and counts take 640 KiB, about a core's L2 (cachegrind with a 2 MiB last level: 796k
+/// misses a cold restore of our notices with the table of run positions it replaced, 8 MiB of
+/// `u16`, 676k with the bits). On a machine with 512 KiB of L2 a side of 1,024 units (160 KiB)
+/// ran more instructions and no faster.
 const DENSE: usize = 2048;
 
 /// The bigrams among the frequent units: see [`DENSE`].

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// A restoration makes and frees many small strings and lists and is mostly memory-bound:
-/// mimalloc ran our cold restores some 8% faster than the system allocator (see the README).
+/// A restoration makes and frees many small strings and lists and is mostly memory-bound: with
+/// mimalloc, `sohoa restore` of a notice took a median 17% less time end to end than with the
+/// system allocator, for some 40 MiB more peak memory in a batch (see the README).
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
