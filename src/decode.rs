@@ -1974,7 +1974,7 @@ impl Restorer {
         let mut top: Vec<(u64, usize)> = Vec::with_capacity(width + 1);
         let mut ids: Vec<WordId> = Vec::new();
         let mut runs: Vec<usize> = Vec::with_capacity(width);
-        let mut found = RunScratch::default();
+        let mut missing: Vec<(usize, crate::lm::Context)> = Vec::with_capacity(width);
         if let Some(l) = lattice.as_deref_mut() {
             l.reserve(slots.len(), width);
         }
@@ -1992,7 +1992,7 @@ impl Restorer {
             // `beam` is sorted best first: hypotheses far below the best cannot recover.
             let floor = beam.first().map_or(f32::NEG_INFINITY, |h| h.score - delta);
             let live = beam.iter().take_while(|h| h.score >= floor).count();
-            lists.runs(lm, &beam[..live], list, &ids, &mut runs, &mut found);
+            lists.runs(lm, &beam[..live], list, &ids, &mut runs, &mut missing);
             for (hi, (h, &run)) in beam.iter().zip(&runs).enumerate() {
                 let g = match groups.iter().position(|&w| w == h.w2) {
                     Some(g) => g,
@@ -2384,7 +2384,8 @@ impl ListCache {
     /// Where the LM scores of readings `ids` (whose hash is `list`) after each hypothesis's
     /// history `(w1, w2)` start in the arena, `ids.len()` of them, in order, into `runs` (cleared
     /// first); computed into it when not there. A run stays where it is until the next
-    /// [`ListCache::start`].
+    /// [`ListCache::start`]. `missing` is scratch (the hypotheses whose scores must be computed,
+    /// with their histories), kept by the caller between slots for its room.
     ///
     /// The hypotheses of a slot are done together, in two passes: every history's probe of the
     /// index (a missing one entered there at once, where its scores will go) with the missing
@@ -2399,11 +2400,11 @@ impl ListCache {
         list: u64,
         ids: &[WordId],
         runs: &mut Vec<usize>,
-        found: &mut RunScratch,
+        missing: &mut Vec<(usize, crate::lm::Context)>,
     ) {
         let n = ids.len();
         runs.clear();
-        found.missing.clear();
+        missing.clear();
         // A missing run goes where the scores computed below will put it: they append `n`
         // scores per missing history, in order, from the arena's end. So each is entered in
         // the index at its first and only probe.
@@ -2414,14 +2415,14 @@ impl ListCache {
                     runs.push(e.get().0 as usize);
                 }
                 entry => {
-                    let off = base + found.missing.len() * n;
+                    let off = base + missing.len() * n;
                     entry.insert_entry((off as u32, n as u32));
                     runs.push(off);
-                    found.missing.push((i, lm.context(h.w1, h.w2)));
+                    missing.push((i, lm.context(h.w1, h.w2)));
                 }
             }
         }
-        for &(i, ctx) in &found.missing {
+        for &(i, ctx) in missing.iter() {
             let w2 = hyps[i].w2;
             // The back-off part depends on `w2` only, and the histories of a beam share their
             // last word: it is looked up once per `(w2, readings)`.
@@ -2434,13 +2435,6 @@ impl ListCache {
             self.arena.resize(runs[i] + n, crate::lm::LOG_ZERO);
         }
     }
-}
-
-/// The hypotheses of a slot whose scores [`ListCache::runs`] must compute (kept between slots
-/// for its room): index and history.
-#[derive(Default)]
-struct RunScratch {
-    missing: Vec<(usize, crate::lm::Context)>,
 }
 
 /// The list cache's key of the scores of readings `list` after the history `(w1, w2)`.

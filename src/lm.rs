@@ -553,15 +553,16 @@ impl LanguageModel {
         let row_blocks = words.div_ceil(BLOCK_WORDS);
         let mut blocks = vec![Block::default(); k * row_blocks];
         let mut row = vec![0u64; row_blocks * BLOCK_WORDS];
+        let mut tail = Vec::new();
+        let mut tail_at = Vec::with_capacity(k);
         for w2 in 0..k {
             let (_, run) = self.bigram_run(w2 as u32);
+            // (runs are sorted: the frequent units come first, then the rest, the tail)
+            let split = run.partition_point(|x| usize::from(u16::from_le_bytes(*x)) < k);
+            let (head, rest) = run.split_at(split);
             row.fill(0);
-            for x in run {
+            for x in head {
                 let w = usize::from(u16::from_le_bytes(*x));
-                // (runs are sorted: the frequent units come first)
-                if w >= k {
-                    break;
-                }
                 row[w / 64] |= 1 << (w % 64);
             }
             // (at most `k` ≤ 2,048 bits a row: every count fits its field)
@@ -582,14 +583,7 @@ impl LanguageModel {
                 block.count = count;
                 before += within;
             }
-        }
-        // Each row's filter of its bigrams with the other units: the run's tail past the
-        // frequent units (runs are sorted).
-        let mut tail = Vec::new();
-        let mut tail_at = Vec::with_capacity(k);
-        for w2 in 0..k {
-            let (_, run) = self.bigram_run(w2 as u32);
-            let rest = &run[run.partition_point(|x| usize::from(u16::from_le_bytes(*x)) < k)..];
+            // The row's filter of its bigrams with the other units: the run's tail.
             let words = if rest.is_empty() {
                 0
             } else {
