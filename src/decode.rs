@@ -18,12 +18,11 @@ use crate::token::{is_glue_mark, is_lookalike_symbol, tokenize_into, Token, Toke
 use foldhash::{HashMap, HashMapExt};
 use smallvec::SmallVec;
 use std::borrow::Cow;
-use std::collections::hash_map;
-use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 mod lattice;
 mod resegment;
+mod runs;
 use lattice::Lattice;
 use resegment::{Piece, Reseg, Skeletons};
 
@@ -1974,7 +1973,6 @@ impl Restorer {
         let mut top: Vec<(u64, usize)> = Vec::with_capacity(width + 1);
         let mut ids: Vec<WordId> = Vec::new();
         let mut runs: Vec<usize> = Vec::with_capacity(width);
-        let mut missing: Vec<(usize, crate::lm::Context)> = Vec::with_capacity(width);
         if let Some(l) = lattice.as_deref_mut() {
             l.reserve(slots.len(), width);
         }
@@ -1992,7 +1990,7 @@ impl Restorer {
             // `beam` is sorted best first: hypotheses far below the best cannot recover.
             let floor = beam.first().map_or(f32::NEG_INFINITY, |h| h.score - delta);
             let live = beam.iter().take_while(|h| h.score >= floor).count();
-            lists.runs(lm, &beam[..live], list, &ids, &mut runs, &mut missing);
+            lists.runs(lm, &beam[..live], list, &ids, &mut runs);
             for (hi, (h, &run)) in beam.iter().zip(&runs).enumerate() {
                 let g = match groups.iter().position(|&w| w == h.w2) {
                     Some(g) => g,
@@ -2280,14 +2278,20 @@ const LIST_ARENA_START: usize = 1 << 20;
 /// would need about 2^32 distinct keys alive at once; the arena holds about 2^22 scores).
 #[derive(Default)]
 struct ListCache {
-    index: RunIndex,
+    index: runs::RunIndex,
     arena: Vec<f32>,
     /// Where the runs of `lowers` are.
-    lower_index: RunIndex,
+    lower_index: runs::RunIndex,
     /// The runs of `lm.lower(w2, w)` (see [`lower_run`]), apart: a run of scores is
     /// computed from one of them while it is appended, which one arena would not allow without
     /// copying the lower run out first.
     lowers: Vec<f32>,
+    /// Scratch of [`ListCache::runs`], kept for its room: the hypotheses' keys, those whose
+    /// scores must be computed, their histories and the histories' contexts.
+    keys: Vec<u64>,
+    missing: Vec<usize>,
+    hists: Vec<(WordId, WordId)>,
+    ctxs: Vec<crate::lm::Context>,
 }
 
 /// A copy with the original's room: a plain `Vec` clone holds exactly its length, so the copy's
@@ -2304,28 +2308,31 @@ impl Clone for ListCache {
             lower_index: self.lower_index.clone(),
             arena: roomy(&self.arena),
             lowers: roomy(&self.lowers),
+            keys: Vec::new(),
+            missing: Vec::new(),
+            hists: Vec::new(),
+            ctxs: Vec::new(),
         }
     }
 }
 
-/// Where each run of a [`ListCache`] arena starts and how long it is, by key.
-type RunIndex = std::collections::HashMap<u64, (u32, u32), BuildHasherDefault<IdHasher>>;
-
 /// Where the run of `key` in `arena` starts, `len` values long: when `index` has none (or one of
 /// another length), what `fill` appends to `arena` becomes it. One probe of the index either way.
 fn run_of(
-    index: &mut RunIndex,
+    index: &mut runs::RunIndex,
     arena: &mut Vec<f32>,
     key: u64,
     len: usize,
     fill: impl FnOnce(&mut Vec<f32>),
 ) -> usize {
-    match index.entry(key) {
-        hash_map::Entry::Occupied(e) if e.get().1 as usize == len => e.get().0 as usize,
-        entry => {
-            let off = arena.len();
+    let off = arena.len();
+    match index.get_or_put(key, len as u32, (off as u32, len as u32)) {
+        Some(at) => at as usize,
+        None => {
             fill(arena);
-            entry.insert_entry((off as u32, (arena.len() - off) as u32));
+            // (`fill` appends `len` values; should it not, the next run must still start where
+            // the index says)
+            arena.resize(off + len, crate::lm::LOG_ZERO);
             off
         }
     }
@@ -2334,16 +2341,20 @@ fn run_of(
 /// Where in `lowers` `lm.lower(w2, w)` starts for each `w` of `ids` (hash `list`), computed into
 /// it when `index` has no such run.
 fn lower_run(
-    index: &mut RunIndex,
+    index: &mut runs::RunIndex,
     lowers: &mut Vec<f32>,
     lm: &LanguageModel,
     (w2, list): (WordId, u64),
     ids: &[WordId],
 ) -> usize {
-    let key = mix(mix(list.rotate_left(17) ^ 0x6c6f_7765_7200) ^ u64::from(w2.0));
-    run_of(index, lowers, key, ids.len(), |arena| {
+    run_of(index, lowers, lower_key(w2, list), ids.len(), |arena| {
         lm.lower_many(w2, ids, arena)
     })
+}
+
+/// The list cache's key of the lower-order run of readings `list` after last word `w2`.
+fn lower_key(w2: WordId, list: u64) -> u64 {
+    mix(mix(list.rotate_left(17) ^ 0x6c6f_7765_7200) ^ u64::from(w2.0))
 }
 
 impl std::fmt::Debug for ListCache {
@@ -2384,15 +2395,17 @@ impl ListCache {
     /// Where the LM scores of readings `ids` (whose hash is `list`) after each hypothesis's
     /// history `(w1, w2)` start in the arena, `ids.len()` of them, in order, into `runs` (cleared
     /// first); computed into it when not there. A run stays where it is until the next
-    /// [`ListCache::start`]. `missing` is scratch (the hypotheses whose scores must be computed,
-    /// with their histories), kept by the caller between slots for its room.
+    /// [`ListCache::start`].
     ///
-    /// The hypotheses of a slot are done together, in two passes: every history's probe of the
-    /// index (a missing one entered there at once, where its scores will go) with the missing
-    /// histories' look-ups in the model, then their scores. Those look-ups are independent of
-    /// one another, and most of them miss the cache (the index, the bigram's trigram run and
-    /// back-off): done one hypothesis at a time, each waited for the last; done together, their
-    /// misses overlap. Runs are appended in the hypotheses' order, as one at a time would.
+    /// The hypotheses of a slot are done together, in steps, so that the cache misses of each
+    /// step overlap (most of them miss: the index, the bigram's trigram run and back-off): one
+    /// hypothesis at a time, each look-up waited for the one before. First every hypothesis's
+    /// slot of the index is fetched ([`runs::RunIndex::prefetch`]); then each probes it (a
+    /// missing run entered there at once, where its scores will go) and a missing one's slot of
+    /// the lower-order index is fetched; then the missing histories are looked up in the model
+    /// together ([`LanguageModel::contexts`], which fetches what it reads next the same way);
+    /// then their scores are computed. Runs are appended in the hypotheses' order, as one at a
+    /// time would.
     fn runs(
         &mut self,
         lm: &LanguageModel,
@@ -2400,39 +2413,55 @@ impl ListCache {
         list: u64,
         ids: &[WordId],
         runs: &mut Vec<usize>,
-        missing: &mut Vec<(usize, crate::lm::Context)>,
     ) {
         let n = ids.len();
         runs.clear();
+        let Self {
+            index,
+            arena,
+            lower_index,
+            lowers,
+            keys,
+            missing,
+            hists,
+            ctxs,
+        } = self;
         missing.clear();
+        hists.clear();
         // A missing run goes where the scores computed below will put it: they append `n`
         // scores per missing history, in order, from the arena's end. So each is entered in
         // the index at its first and only probe.
-        let base = self.arena.len();
-        for (i, h) in hyps.iter().enumerate() {
-            match self.index.entry(run_key(h.w1, h.w2, list)) {
-                hash_map::Entry::Occupied(e) if e.get().1 as usize == n => {
-                    runs.push(e.get().0 as usize);
-                }
-                entry => {
-                    let off = base + missing.len() * n;
-                    entry.insert_entry((off as u32, n as u32));
+        let base = arena.len();
+        keys.clear();
+        keys.extend(hyps.iter().map(|h| run_key(h.w1, h.w2, list)));
+        for &k in keys.iter() {
+            index.prefetch(k);
+        }
+        for (i, (h, &key)) in hyps.iter().zip(keys.iter()).enumerate() {
+            let off = base + missing.len() * n;
+            match index.get_or_put(key, n as u32, (off as u32, n as u32)) {
+                Some(at) => runs.push(at as usize),
+                None => {
                     runs.push(off);
-                    missing.push((i, lm.context(h.w1, h.w2)));
+                    missing.push(i);
+                    hists.push((h.w1, h.w2));
+                    lower_index.prefetch(lower_key(h.w2, list));
                 }
             }
         }
-        for &(i, ctx) in missing.iter() {
+        ctxs.clear();
+        lm.contexts(hists, ctxs);
+        for (&i, ctx) in missing.iter().zip(ctxs.iter()) {
             let w2 = hyps[i].w2;
             // The back-off part depends on `w2` only, and the histories of a beam share their
             // last word: it is looked up once per `(w2, readings)`.
-            let lower = lower_run(&mut self.lower_index, &mut self.lowers, lm, (w2, list), ids);
-            let lower = self.lowers.get(lower..lower + n).unwrap_or(&[]);
-            debug_assert_eq!(self.arena.len(), runs[i]);
-            lm.logp_in_many(&ctx, ids, lower, &mut self.arena);
+            let lower = lower_run(lower_index, lowers, lm, (w2, list), ids);
+            let lower = lowers.get(lower..lower + n).unwrap_or(&[]);
+            debug_assert_eq!(arena.len(), runs[i]);
+            lm.logp_in_many(ctx, ids, lower, arena);
             // (`logp_in_many` appends a score per reading; should it not, the next runs must
             // still start where the index says)
-            self.arena.resize(runs[i] + n, crate::lm::LOG_ZERO);
+            arena.resize(runs[i] + n, crate::lm::LOG_ZERO);
         }
     }
 }
@@ -2440,25 +2469,6 @@ impl ListCache {
 /// The list cache's key of the scores of readings `list` after the history `(w1, w2)`.
 fn run_key(w1: WordId, w2: WordId, list: u64) -> u64 {
     mix(mix(list ^ u64::from(w1.0)) ^ (u64::from(w2.0) << 32))
-}
-
-/// Hasher for keys that are already well-mixed 64-bit hashes: passes them through (SipHash would
-/// only cost time).
-#[derive(Default, Clone)]
-struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = mix(self.0 ^ u64::from(b));
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
 }
 
 /// A 64-bit finaliser (from splitmix64): spreads the bits of a packed key.

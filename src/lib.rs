@@ -5,6 +5,8 @@
 //! Vietnamese syllables, the channel model scores OCR confusions, the language model scores syllable
 //! sequences, and the decoder ([`Restorer`]) picks the best reading.
 #![deny(missing_docs)]
+// One exception, `hint::prefetch` (a cache hint): everything else is safe Rust.
+#![deny(unsafe_code)]
 
 mod align;
 pub mod batch;
@@ -15,6 +17,7 @@ mod decode;
 mod error;
 pub mod eval;
 pub mod formats;
+mod hint;
 mod io;
 pub mod lexicon;
 pub mod lm;

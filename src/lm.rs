@@ -225,6 +225,14 @@ fn run_u16(arr: &[u8], lo: usize, hi: usize) -> &[[u8; 2]] {
         .map_or(&[], |s| s.as_chunks::<2>().0)
 }
 
+/// Fetch the cache line of byte `i` of `s` (if in bounds) for a read soon after.
+#[inline(always)]
+fn prefetch(s: &[u8], i: usize) {
+    if let Some(x) = s.get(i) {
+        crate::hint::prefetch(x);
+    }
+}
+
 /// Position of `w` in the sorted run `run`: the standard library's binary search, which is
 /// branch-free (the runs of frequent words are long and their probes unpredictable) and reads
 /// without bounds checks.
@@ -789,7 +797,14 @@ impl LanguageModel {
     /// Everything about the history `w1 w2` that scoring a next word needs.
     #[inline]
     fn history(&self, w1: u32, w2: u32) -> Hist {
-        let (tlo, thi, ctx_bo) = match self.bigram(w1, w2) {
+        self.history_at(self.bigram(w1, w2), w2)
+    }
+
+    /// [`LanguageModel::history`] of a history whose bigram node is `node` (`None`: the model
+    /// has no bigram `w1 w2`).
+    #[inline]
+    fn history_at(&self, node: Option<usize>, w2: u32) -> Hist {
+        let (tlo, thi, ctx_bo) = match node {
             Some(j) => self.hist_at(j),
             None => (0, 0, 0.0),
         };
@@ -842,6 +857,46 @@ impl LanguageModel {
         Context(Some(self.history(w1.0, w2.0)))
     }
 
+    /// [`LanguageModel::context`] of each history of `hists`, appended to `out` in order. Done
+    /// together so that their cache misses overlap: every history's bigram is found first, and
+    /// the lines of its node (trigram run bounds, back-off weight) fetched, then the contexts are
+    /// read from them, and the start of each trigram run fetched for the scores that follow.
+    /// (Most of those reads miss the cache; one history at a time, each waited for the last.)
+    pub fn contexts(&self, hists: &[(WordId, WordId)], out: &mut Vec<Context>) {
+        const CHUNK: usize = 16;
+        const OUTSIDE: usize = usize::MAX;
+        const NO_NODE: usize = usize::MAX - 1;
+        let starts = self.sec(&self.s.tri_start);
+        let backoffs = self.sec(&self.s.bi_backoff);
+        let bstarts = self.sec(&self.s.bi_start);
+        let words = self.sec(&self.s.tri_word);
+        let mut nodes = [OUTSIDE; CHUNK];
+        for chunk in hists.chunks(CHUNK) {
+            for (node, &(w1, w2)) in nodes.iter_mut().zip(chunk) {
+                *node = if w2.0 as usize >= self.vocab {
+                    OUTSIDE
+                } else {
+                    prefetch(bstarts, 4 * w2.0 as usize);
+                    self.bigram(w1.0, w2.0).map_or(NO_NODE, |j| {
+                        prefetch(starts, 4 * j);
+                        prefetch(backoffs, j);
+                        j
+                    })
+                };
+            }
+            out.extend(nodes.iter().zip(chunk).map(|(&node, &(_, w2))| match node {
+                OUTSIDE => Context(None),
+                j => {
+                    let h = self.history_at((j != NO_NODE).then_some(j), w2.0);
+                    if h.tlo < h.thi {
+                        prefetch(words, 2 * h.tlo);
+                    }
+                    Context(Some(h))
+                }
+            }));
+        }
+    }
+
     /// `log P(w3 | w2)` with back-off to the unigram: what a context falls back on when it has no
     /// trigram for `w3` (plus the context's back-off weight).
     /// Callers that score one slot after many histories sharing `w2` compute it once.
@@ -873,7 +928,9 @@ impl LanguageModel {
         // Two passes a chunk: every reading's place in the run first, then the probabilities. The
         // probability codes are scattered over the whole bigram array and most reads miss the
         // cache; once the places are known those reads depend on nothing else, so they overlap
-        // (interleaved with the searches, each waited behind the next search).
+        // (interleaved with the searches, each waited behind the next search). Each code's line
+        // is fetched as soon as its place is known: loads that miss hold the processor's window
+        // of work in flight, a prefetch does not, so the searches go on while the codes arrive.
         const CHUNK: usize = 32;
         const INVALID: u32 = u32::MAX;
         const ABSENT: u32 = u32::MAX - 1;
@@ -884,7 +941,10 @@ impl LanguageModel {
                     INVALID
                 } else {
                     // (a run holds at most one bigram per unit: positions fit in `u32`)
-                    position(row, run, w.0 as u16).map_or(ABSENT, |k| k as u32)
+                    position(row, run, w.0 as u16).map_or(ABSENT, |k| {
+                        prefetch(probs, k);
+                        k as u32
+                    })
                 };
             }
             out.extend(chunk.iter().zip(&at).map(|(&w, &a)| match a {

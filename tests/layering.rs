@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 fn ranks() -> BTreeMap<&'static str, u8> {
     [
         ("error", 0),
+        ("hint", 0),
         ("container", 1),
         ("token", 1),
         ("align", 1),

@@ -174,6 +174,21 @@ fn lower_many_and_logp_in_many_match_logp() {
                     for (&w, &p) in ws.iter().zip(&out) {
                         assert_eq!(p, lm.logp(n, w2, w), "h {n:?} {w2:?} w {w:?}");
                     }
+                    // Histories looked up together (`contexts`), appended after a context
+                    // already there: each the same as alone.
+                    let hists = [(n, w2), (lm.bos(), w2), (w2, n), (n, w2)];
+                    let mut ctxs = vec![lm.context(w2, n)];
+                    lm.contexts(&hists, &mut ctxs);
+                    assert_eq!(ctxs.len(), hists.len() + 1);
+                    let all = std::iter::once((w2, n)).chain(hists);
+                    for (ctx, (w1, w2)) in ctxs.iter().zip(all) {
+                        let lowers: Vec<f32> = ws.iter().map(|&w| lm.lower(w2, w)).collect();
+                        out.clear();
+                        lm.logp_in_many(ctx, &ws, &lowers, &mut out);
+                        for (&w, &p) in ws.iter().zip(&out) {
+                            assert_eq!(p, lm.logp(w1, w2, w), "contexts: {w1:?} {w2:?} w {w:?}");
+                        }
+                    }
                 }
             }
         }
