@@ -2286,10 +2286,9 @@ struct ListCache {
     /// computed from one of them while it is appended, which one arena would not allow without
     /// copying the lower run out first.
     lowers: Vec<f32>,
-    /// Scratch of [`ListCache::runs`], kept for its room: the hypotheses' keys, those whose
-    /// scores must be computed, their histories and the histories' contexts.
+    /// Scratch of [`ListCache::runs`], kept for its room: the hypotheses' keys, the histories
+    /// whose scores must be computed and their contexts.
     keys: Vec<u64>,
-    missing: Vec<usize>,
     hists: Vec<(WordId, WordId)>,
     ctxs: Vec<crate::lm::Context>,
 }
@@ -2309,7 +2308,6 @@ impl Clone for ListCache {
             arena: roomy(&self.arena),
             lowers: roomy(&self.lowers),
             keys: Vec::new(),
-            missing: Vec::new(),
             hists: Vec::new(),
             ctxs: Vec::new(),
         }
@@ -2326,7 +2324,7 @@ fn run_of(
     fill: impl FnOnce(&mut Vec<f32>),
 ) -> usize {
     let off = arena.len();
-    match index.get_or_put(key, len as u32, (off as u32, len as u32)) {
+    match index.get_or_put(key, len as u32, off as u32) {
         Some(at) => at as usize,
         None => {
             fill(arena);
@@ -2422,28 +2420,25 @@ impl ListCache {
             lower_index,
             lowers,
             keys,
-            missing,
             hists,
             ctxs,
         } = self;
-        missing.clear();
         hists.clear();
         // A missing run goes where the scores computed below will put it: they append `n`
-        // scores per missing history, in order, from the arena's end. So each is entered in
-        // the index at its first and only probe.
+        // scores per missing history, in order, from the arena's end (the `k`-th missing one's
+        // at `base + k · n`). So each is entered in the index at its first and only probe.
         let base = arena.len();
         keys.clear();
         keys.extend(hyps.iter().map(|h| run_key(h.w1, h.w2, list)));
         for &k in keys.iter() {
             index.prefetch(k);
         }
-        for (i, (h, &key)) in hyps.iter().zip(keys.iter()).enumerate() {
-            let off = base + missing.len() * n;
-            match index.get_or_put(key, n as u32, (off as u32, n as u32)) {
+        for (h, &key) in hyps.iter().zip(keys.iter()) {
+            let off = base + hists.len() * n;
+            match index.get_or_put(key, n as u32, off as u32) {
                 Some(at) => runs.push(at as usize),
                 None => {
                     runs.push(off);
-                    missing.push(i);
                     hists.push((h.w1, h.w2));
                     lower_index.prefetch(lower_key(h.w2, list));
                 }
@@ -2451,17 +2446,17 @@ impl ListCache {
         }
         ctxs.clear();
         lm.contexts(hists, ctxs);
-        for (&i, ctx) in missing.iter().zip(ctxs.iter()) {
-            let w2 = hyps[i].w2;
+        for (k, (&(_, w2), ctx)) in hists.iter().zip(ctxs.iter()).enumerate() {
             // The back-off part depends on `w2` only, and the histories of a beam share their
             // last word: it is looked up once per `(w2, readings)`.
             let lower = lower_run(lower_index, lowers, lm, (w2, list), ids);
             let lower = lowers.get(lower..lower + n).unwrap_or(&[]);
-            debug_assert_eq!(arena.len(), runs[i]);
+            let off = base + k * n;
+            debug_assert_eq!(arena.len(), off);
             lm.logp_in_many(ctx, ids, lower, arena);
             // (`logp_in_many` appends a score per reading; should it not, the next runs must
             // still start where the index says)
-            arena.resize(runs[i] + n, crate::lm::LOG_ZERO);
+            arena.resize(off + n, crate::lm::LOG_ZERO);
         }
     }
 }

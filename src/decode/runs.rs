@@ -66,10 +66,12 @@ impl RunIndex {
         }
     }
 
-    /// The run of `key` if the index has one of `len` scores; otherwise `run` becomes `key`'s
-    /// (in place of one of another length) and `None` is returned. One probe either way.
+    /// Where the run of `key` starts if the index has one of `len` scores; otherwise the run of
+    /// `len` scores at `start` becomes `key`'s (in place of one of another length) and `None` is
+    /// returned. One probe either way.
     #[inline]
-    pub(super) fn get_or_put(&mut self, key: u64, len: u32, run: Run) -> Option<u32> {
+    pub(super) fn get_or_put(&mut self, key: u64, len: u32, start: u32) -> Option<u32> {
+        let run = (start, len);
         if (self.len + 1) * 8 > self.slots.len() * 7 {
             self.rehash((self.slots.len() * 2).max(16));
         }
@@ -129,21 +131,21 @@ mod tests {
         // (keys that share their low 20 bits collide in any table this size)
         let key = |i: u64| (i << 20) ^ (i % 3);
         for i in 0..5_000u64 {
-            assert_eq!(index.get_or_put(key(i), 7, (i as u32, 7)), None);
+            assert_eq!(index.get_or_put(key(i), 7, i as u32), None);
         }
         assert_eq!(index.len(), 5_000);
         for i in 0..5_000u64 {
-            assert_eq!(index.get_or_put(key(i), 7, (0, 0)), Some(i as u32), "{i}");
+            assert_eq!(index.get_or_put(key(i), 7, 0), Some(i as u32), "{i}");
         }
         // another length: the run is replaced, not found
-        assert_eq!(index.get_or_put(key(3), 8, (99, 8)), None);
-        assert_eq!(index.get_or_put(key(3), 8, (0, 0)), Some(99));
+        assert_eq!(index.get_or_put(key(3), 8, 99), None);
+        assert_eq!(index.get_or_put(key(3), 8, 0), Some(99));
         assert_eq!(index.len(), 5_000);
         // the key no slot may hold is a key like any other
-        assert_eq!(index.get_or_put(EMPTY, 1, (5, 1)), None);
-        assert_eq!(index.get_or_put(EMPTY, 1, (0, 0)), Some(5));
+        assert_eq!(index.get_or_put(EMPTY, 1, 5), None);
+        assert_eq!(index.get_or_put(EMPTY, 1, 0), Some(5));
         index.clear();
         assert_eq!(index.len(), 0);
-        assert_eq!(index.get_or_put(key(1), 7, (1, 7)), None);
+        assert_eq!(index.get_or_put(key(1), 7, 1), None);
     }
 }
