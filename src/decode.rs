@@ -21,6 +21,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 mod lattice;
+mod paragraphs;
 mod resegment;
 mod runs;
 use lattice::Lattice;
@@ -931,7 +932,6 @@ impl Restorer {
             scratch.owner = self.id;
         }
         scratch.list_cache.reserve(text.len());
-        // Split into lines (keeping terminators) and group into paragraphs.
         // (restored, a text of bare letters grows by a third: a marked vowel takes two or three
         // bytes where its bare letter took one)
         let mut out = String::with_capacity(text.len() + text.len() / 2);
@@ -943,56 +943,49 @@ impl Restorer {
         });
         let mut words = 0usize;
         let mut conf_sum = 0f64;
-        let mut block: Vec<(usize, &str, usize)> = Vec::new(); // (line start, line content, line no)
-        let mut pos = 0usize;
-        let mut line_no = 0usize;
-        let mut pieces: Vec<(usize, &str, &str, usize)> = Vec::new(); // start, content, terminator, no
-        while pos < text.len() {
-            line_no += 1;
-            let rest = &text[pos..];
-            let (content, term) = match rest.find('\n') {
-                Some(i) => {
-                    let c = &rest[..i];
-                    if let Some(c2) = c.strip_suffix('\r') {
-                        (c2, &rest[c2.len()..i + 1])
-                    } else {
-                        (c, &rest[i..i + 1])
-                    }
-                }
-                None => (rest, ""),
-            };
-            pieces.push((pos, content, term, line_no));
-            pos += content.len() + term.len();
-        }
-        let markers = list_markers(pieces.iter().map(|p| (p.0, p.1)));
+        let mut block: Vec<(usize, &str, usize)> = Vec::new(); // (part start, content, line no)
+                                                               // The lines, long ones cut into parts, decoded a paragraph at a time (see `paragraphs`).
+        let parts = paragraphs::line_parts(text, paragraphs::SOFT_BYTES, paragraphs::HARD_BYTES);
+        let markers = list_markers(
+            parts
+                .iter()
+                .filter(|p| p.first)
+                .map(|p| (p.start, p.content)),
+        );
         let mut i = 0;
-        while i < pieces.len() {
+        while i < parts.len() {
+            if parts[i].is_blank() {
+                out.push_str(parts[i].content);
+                out.push_str(parts[i].term);
+                i += 1;
+                continue;
+            }
+            let end = paragraphs::paragraph_end(
+                &parts,
+                i,
+                paragraphs::SOFT_BYTES,
+                paragraphs::HARD_BYTES,
+            );
             block.clear();
-            while i < pieces.len() && !pieces[i].1.trim().is_empty() {
-                block.push((pieces[i].0, pieces[i].1, pieces[i].3));
-                i += 1;
+            block.extend(
+                parts[i..end]
+                    .iter()
+                    .map(|p| (p.start, p.content, p.line_no)),
+            );
+            let restored = self.decode_block(
+                (text, priors, &markers, report),
+                &block,
+                scratch,
+                &mut changes,
+                &mut words,
+                &mut conf_sum,
+            );
+            // re-emit lines with their terminators
+            for (line, part) in restored.into_iter().zip(&parts[i..end]) {
+                out.push_str(&line);
+                out.push_str(part.term);
             }
-            if !block.is_empty() {
-                let restored = self.decode_block(
-                    (text, priors, &markers, report),
-                    &block,
-                    scratch,
-                    &mut changes,
-                    &mut words,
-                    &mut conf_sum,
-                );
-                // re-emit lines with their terminators
-                for (k, line) in restored.into_iter().enumerate() {
-                    let idx = i - block.len() + k;
-                    out.push_str(&line);
-                    out.push_str(pieces[idx].2);
-                }
-            }
-            if i < pieces.len() {
-                out.push_str(pieces[i].1);
-                out.push_str(pieces[i].2);
-                i += 1;
-            }
+            i = end;
         }
         // character offsets for spans
         if !changes.is_empty() {

@@ -56,17 +56,30 @@ pub fn decode_text(bytes: &[u8], name: &str) -> Result<String> {
 }
 
 fn utf8(bytes: &[u8], offset: usize, name: &str) -> Result<String> {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
-        Err(e) => Err(Error::Input {
-            path: name.to_string(),
-            reason: format!(
-                "not valid UTF-8 (invalid byte at offset {}); convert it to UTF-8 first (e.g. iconv -f WINDOWS-1258)",
-                e.valid_up_to() + offset
-            ),
-        }),
-    }
+    let e = match std::str::from_utf8(bytes) {
+        Ok(s) => return Ok(s.to_string()),
+        Err(e) => e,
+    };
+    // Text in another encoding has no NUL byte; a PDF, an image or a program has them near its
+    // start: telling the user to convert one with iconv would mislead.
+    let reason = match bytes.iter().take(BINARY_SNIFF).position(|&b| b == 0) {
+        Some(i) => format!(
+            "a binary file, not text (a NUL byte at offset {}; UTF-16 text needs its byte-order mark)",
+            i + offset
+        ),
+        None => format!(
+            "not valid UTF-8 (invalid byte at offset {}); convert it to UTF-8 first (e.g. iconv -f WINDOWS-1258)",
+            e.valid_up_to() + offset
+        ),
+    };
+    Err(Error::Input {
+        path: name.to_string(),
+        reason,
+    })
 }
+
+/// How far into a file that is not UTF-8 to look for a NUL byte, the mark of a binary file.
+const BINARY_SNIFF: usize = 8192;
 
 fn utf16(bytes: &[u8], le: bool, name: &str) -> Result<String> {
     if !bytes.len().is_multiple_of(2) {
@@ -136,6 +149,15 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("NUL"));
+        // not UTF-8 and holding a NUL: a binary file, not text to convert
+        let e = decode_text(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n\x00\x01", "scan.pdf")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("scan.pdf") && e.contains("binary") && e.contains("offset 15"),
+            "{e}"
+        );
+        assert!(!e.contains("iconv"), "{e}");
         assert!(decode_text(b"  \n", "f")
             .unwrap_err()
             .to_string()

@@ -204,6 +204,50 @@ fn changes_point_at_the_original() {
     assert!(out.changes.iter().all(|c| c.original != "207"));
 }
 
+/// A paragraph longer than the decoder reads at once (OCR text often has no blank lines, and a
+/// line may hold a whole page) is read in parts: every line still comes out whole, every sentence
+/// restored, and every change points at its place in the original, past the cuts too.
+#[test]
+fn a_paragraph_longer_than_the_decoder_reads_at_once_is_restored_whole() {
+    let ocr = "Két luan ctia Chii tich UBND tinh tai cudc hop ngay 31/3/2023.";
+    let gold = "Kết luận của Chủ tịch UBND tỉnh tại cuộc họp ngày 31/3/2023.";
+    // a line of 160 KB, then 1,800 lines of a sentence each (about 115 KB, no blank line)
+    let long_line = vec![ocr; 2_500].join(" ");
+    let mut text = long_line.clone();
+    text.push('\n');
+    for _ in 0..1_800 {
+        text.push_str(ocr);
+        text.push('\n');
+    }
+    let out = restorer().restore(&text);
+    let lines: Vec<&str> = out.text.split('\n').collect();
+    assert_eq!(
+        lines.len(),
+        text.split('\n').count(),
+        "a line in is a line out"
+    );
+    assert_eq!(lines[0], vec![gold; 2_500].join(" "));
+    for (i, l) in lines[1..1_801].iter().enumerate() {
+        assert_eq!(*l, gold, "line {}", i + 2);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let long_chars = long_line.chars().count();
+    // ten words of the sentence change (all but UBND and the date), in every copy
+    assert_eq!(out.changes.len(), 10 * (2_500 + 1_800));
+    for c in &out.changes {
+        let orig: String = chars[c.span[0]..c.span[1]].iter().collect();
+        assert_eq!(orig, c.original);
+        assert_eq!(
+            c.line,
+            if c.span[0] < long_chars {
+                1
+            } else {
+                2 + (c.span[0] - long_chars - 1) / (ocr.chars().count() + 1)
+            }
+        );
+    }
+}
+
 #[test]
 fn correct_vietnamese_is_left_alone() {
     let text = "Sở Nội vụ chủ trì, phối hợp với các cơ quan liên quan sử dụng hiệu quả nguồn lực.";

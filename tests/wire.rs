@@ -384,3 +384,47 @@ fn a_closed_pipe_is_no_error() {
         );
     }
 }
+
+/// Bad input to `restore`: exit code 2 and one line on standard error that names the file and
+/// says what is wrong with it once, nothing on standard output.
+#[test]
+fn restore_names_the_file_of_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[u8], &str); 4] = [
+        (
+            "program.bin",
+            b"\x7fELF\x02\x01\x01\x00\x00\xe2\xe3\xcf",
+            "binary",
+        ),
+        ("latin1.txt", b"Th\xf4ng b\xe1o\n", "not valid UTF-8"),
+        ("empty.txt", b"", "empty"),
+        ("nul.txt", b"Th\xc3\xb4ng\x00b\xc3\xa1o\n", "binary"),
+    ];
+    for (name, bytes, says) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = sohoa()
+            .args(["restore", path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(out.stdout.is_empty(), "{name}");
+        assert!(err.contains(name) && err.contains(says), "{name}: {err}");
+        assert_eq!(err.lines().count(), 1, "{name}: {err}");
+    }
+    let missing = dir.path().join("missing.txt");
+    let out = sohoa()
+        .args(["restore", missing.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.contains("missing.txt"), "{err}");
+    let reason = std::fs::read(&missing).unwrap_err().to_string();
+    assert_eq!(
+        err.matches(&reason).count(),
+        1,
+        "the reason said once: {err}"
+    );
+}

@@ -920,8 +920,25 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("sohoa: {e:#}");
+            eprintln!("sohoa: {}", message(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error with its causes, each said once: the crate's errors already end with their cause
+/// (`notice.txt: No such file or directory`), which `{:#}` would repeat after them.
+fn message(e: &anyhow::Error) -> String {
+    let mut s = String::new();
+    for cause in e.chain() {
+        let m = cause.to_string();
+        if s.ends_with(&m) {
+            continue;
+        }
+        if !s.is_empty() {
+            s.push_str(": ");
+        }
+        s.push_str(&m);
+    }
+    s
 }
