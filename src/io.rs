@@ -108,7 +108,19 @@ fn utf16(bytes: &[u8], le: bool, name: &str) -> Result<String> {
 /// # Errors
 /// An I/O error naming the path.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Write to `path` atomically what `write` writes (through a buffer) to a temporary file in the
+/// same directory, then fsync and rename: for output too large to build in memory first (the
+/// change list of a long text). The temporary file is removed when `write` fails.
+///
+/// # Errors
+/// An I/O error naming the path.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -117,8 +129,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let res = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        write(&mut w)?;
+        let f = w
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
@@ -162,5 +177,26 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("empty"));
+    }
+
+    #[test]
+    fn an_atomic_write_that_fails_leaves_the_old_file_and_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        write_atomic(&path, b"old").unwrap();
+        let e = write_atomic_with(&path, |w| {
+            w.write_all(&[b'x'; 100_000])?;
+            Err(std::io::Error::other("serialiser failed"))
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("out.json") && e.contains("serialiser failed"),
+            "{e}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        write_atomic_with(&path, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
     }
 }

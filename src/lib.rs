@@ -39,7 +39,7 @@ pub mod model_file {
 pub use decode::{
     Change, ChannelKind, Models, Restored, Restorer, RestorerBuilder, Scratch, WordPrior,
 };
-pub use io::{decode_text, write_atomic, MAX_INPUT_BYTES};
+pub use io::{decode_text, write_atomic, write_atomic_with, MAX_INPUT_BYTES};
 pub use pipeline::{read_input, read_path, Input, Pipeline};
 pub use processor::{process_caught, FnProcessor, Processor};
 

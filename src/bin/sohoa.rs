@@ -686,24 +686,34 @@ fn run() -> Result<ExitCode> {
             let fmt = input.output_format(format.as_deref())?;
             let p = pipeline(&scan_defaults(&input, &m))?;
             let mut scratch = sohoa::Scratch::new();
-            let bytes =
+            // What to write, written once the restoration is done: a long text's change list in
+            // JSON is several times the text, so it is serialised straight into the output.
+            type Emit<'a> = Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<()> + 'a>;
+            let write: Emit<'_> =
                 if !json && fmt == sohoa::formats::OutputFormat::Text && input.document().is_none()
                 {
                     // Plain text in, plain text out: no change list to write, so none is made.
-                    p.restore_input_text(&input, &mut scratch).into_bytes()
+                    let text = p.restore_input_text(&input, &mut scratch);
+                    Box::new(move |w| w.write_all(text.as_bytes()))
                 } else {
                     let restored = p.restore_input(&input, &mut scratch);
                     if json {
-                        let mut b = serde_json::to_vec_pretty(&restored)?;
-                        b.push(b'\n');
-                        b
+                        Box::new(move |w| {
+                            serde_json::to_writer_pretty(&mut *w, &restored)?;
+                            w.write_all(b"\n")
+                        })
                     } else {
-                        p.write_input(&input, &restored, fmt, &parameters(&m))?
+                        let bytes = p.write_input(&input, &restored, fmt, &parameters(&m))?;
+                        Box::new(move |w| w.write_all(&bytes))
                     }
                 };
             match &out {
-                Some(path) => sohoa::write_atomic(path, &bytes)?,
-                None => std::io::stdout().lock().write_all(&bytes)?,
+                Some(path) => sohoa::write_atomic_with(path, write)?,
+                None => {
+                    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+                    write(&mut w)?;
+                    w.flush()?;
+                }
             }
         }
         Cmd::Extract {
