@@ -5,7 +5,8 @@
 # (corpus/dev/all-freeserif.ocr.txt, 38 KB) repeated to about MB megabytes (default 16) it makes
 #   lines.txt     their lines with no blank line, and
 #   one-line.txt  the same text joined into a single line,
-# restores each to plain text and with --json, and prints wall time and peak RSS (GNU time).
+# restores each to plain text and with --json, extracts its record (with and without
+# restoration), and prints wall time and peak RSS (GNU time).
 # Nothing generated is kept.
 #
 #   scripts/bench-large.sh [MB]
@@ -33,14 +34,14 @@ n = max(1, mb * 1_000_000 // len(block.encode()))
 (out / "lines.txt").write_text(block * n, encoding="utf-8")
 (out / "one-line.txt").write_text(" ".join(lines * n) + "\n", encoding="utf-8")
 EOF
-printf '%-14s %-6s %10s %10s %12s\n' input output bytes wall "peak RSS"
+printf '%-14s %-20s %10s %10s %12s\n' input command bytes wall "peak RSS"
 for f in lines one-line; do
-    for mode in text json; do
-        args=(restore "$TMP/$f.txt")
-        [[ $mode == json ]] && args+=(--json)
+    for mode in "restore" "restore --json" "extract" "extract --no-restore"; do
+        read -r -a args <<<"$mode"
+        args+=("$TMP/$f.txt")
         /usr/bin/time -f "%e %M" -o "$TMP/time" "$BIN" "${args[@]}" >"$TMP/out"
         read -r wall rss <"$TMP/time"
-        printf '%-14s %-6s %10s %9ss %9s MiB\n' "$f.txt" "$mode" "$(stat -c %s "$TMP/$f.txt")" \
+        printf '%-14s %-20s %10s %9ss %9s MiB\n' "$f.txt" "$mode" "$(stat -c %s "$TMP/$f.txt")" \
             "$wall" "$((rss / 1024))"
     done
 done

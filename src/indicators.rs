@@ -140,8 +140,36 @@ const TWO_WORD: &[&str] = &[
     "học sinh",
 ];
 
-fn overlaps(ranges: &[(usize, usize)], s: usize, e: usize) -> bool {
-    ranges.iter().any(|&(a, b)| s < b && a < e)
+/// Byte ranges (they may overlap) sorted by start, with the running maximum of their ends, so
+/// that whether a span overlaps any of them is a binary search: a long text holds thousands of
+/// numbers and of references, and a scan of every range for every number was quadratic.
+struct RangeSet {
+    starts: Vec<usize>,
+    max_end: Vec<usize>,
+}
+
+impl RangeSet {
+    fn new(ranges: &[(usize, usize)]) -> Self {
+        let mut sorted = ranges.to_vec();
+        sorted.sort_unstable();
+        let mut m = 0;
+        RangeSet {
+            starts: sorted.iter().map(|r| r.0).collect(),
+            max_end: sorted
+                .iter()
+                .map(|r| {
+                    m = m.max(r.1);
+                    m
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether `[s, e)` overlaps a range: some range starting before `e` ends after `s`.
+    fn overlaps(&self, s: usize, e: usize) -> bool {
+        let k = self.starts.partition_point(|&a| a < e);
+        k > 0 && self.max_end[k - 1] > s
+    }
 }
 
 /// A line break at byte `i` of `seg` ends a sentence when the next line opens like a new one
@@ -212,6 +240,9 @@ fn clean_subject(s: &str, re: &Res) -> Option<String> {
     (!s.is_empty() && s.chars().any(char::is_alphabetic)).then_some(s)
 }
 
+/// How far before a number, on its line, its administrative level (`cấp tỉnh`) is looked for.
+const LEVEL_LOOKBACK: usize = 1024;
+
 /// Find the indicators in the body, skipping the byte ranges in `exclude`.
 #[must_use]
 pub fn find(text: &Text, layout: &Layout, exclude: &[(usize, usize)]) -> Vec<Indicator> {
@@ -220,6 +251,7 @@ pub fn find(text: &Text, layout: &Layout, exclude: &[(usize, usize)]) -> Vec<Ind
         return out;
     };
     let flat = text.flat.as_str();
+    let (exclude, markers) = (RangeSet::new(exclude), RangeSet::new(&layout.markers));
     // (end, subject) of the last indicator, to share a subject along a sentence.
     let mut last_subject: Option<(usize, String)> = None;
     for c in re.num.captures_iter(flat) {
@@ -246,7 +278,7 @@ pub fn find(text: &Text, layout: &Layout, exclude: &[(usize, usize)]) -> Vec<Ind
         if flat[e..].chars().next().is_some_and(char::is_alphanumeric) {
             continue;
         }
-        if overlaps(exclude, s, e) || overlaps(&layout.markers, s, e) {
+        if exclude.overlaps(s, e) || markers.overlaps(s, e) {
             continue;
         }
         let b = c.get(2);
@@ -386,7 +418,12 @@ pub fn find(text: &Text, layout: &Layout, exclude: &[(usize, usize)]) -> Vec<Ind
             .and_then(|m| m.get(1))
             .map(|g| squash(g.as_str()))
             .or_else(|| {
-                let ls = text.line_bytes(text.line_of(s)).0;
+                // (the line's last KiB before the number: a text with a paragraph a line, or
+                // none, would have every number search its whole line)
+                let ls = text
+                    .line_bytes(text.line_of(s))
+                    .0
+                    .max(flat.floor_char_boundary(s.saturating_sub(LEVEL_LOOKBACK)));
                 let before_on_line = &flat[ls.min(s)..s];
                 re.level_any
                     .find_iter(before_on_line)
@@ -450,7 +487,24 @@ fn starts_with_lower(text: &str, word: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_number;
+    use super::{parse_number, RangeSet};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The binary search answers what a scan of every range answers, overlapping and
+        /// touching ranges included.
+        #[test]
+        fn range_set_overlaps_as_a_scan_does(
+            ranges in proptest::collection::vec((0usize..60, 0usize..12), 0..20),
+            s in 0usize..70,
+            len in 0usize..10,
+        ) {
+            let ranges: Vec<(usize, usize)> = ranges.into_iter().map(|(a, l)| (a, a + l)).collect();
+            let e = s + len;
+            let scan = ranges.iter().any(|&(a, b)| s < b && a < e);
+            prop_assert_eq!(RangeSet::new(&ranges).overlaps(s, e), scan);
+        }
+    }
 
     #[test]
     fn vietnamese_number_formats() {

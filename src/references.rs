@@ -8,6 +8,7 @@
 use crate::schema::{DateMention, Reference};
 use crate::structure::{iso_date, squash, Layout, Role, Text};
 use regex::Regex;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// Canonical type names, and the symbol codes (Nghị định 30/2020/NĐ-CP) that imply them.
@@ -172,8 +173,12 @@ pub fn dates(text: &Text, layout: &Layout) -> (Vec<DateMention>, Vec<(usize, usi
         return (Vec::new(), Vec::new());
     };
     let flat = text.flat.as_str();
-    let overlaps = |f: &[(usize, usize, Option<String>, Option<String>)], s: usize, e: usize| {
-        f.iter().any(|&(a, b, _, _)| s < b && a < e)
+    // The spans found so far, which never overlap (each is taken only where it overlaps none),
+    // by start: a span overlaps one of them when the last one starting before its end ends after
+    // its start (a scan of all of them, for every match, was quadratic in a long text).
+    let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
+    let overlaps = |t: &BTreeMap<usize, usize>, s: usize, e: usize| {
+        t.range(..e).next_back().is_some_and(|(_, &b)| b > s)
     };
     let num = |c: &regex::Captures, k: usize| c.get(k).and_then(|g| g.as_str().parse::<u32>().ok());
     // A date in words numbers its day and month in digits: a capital I, l or | there is OCR's 1
@@ -185,19 +190,20 @@ pub fn dates(text: &Text, layout: &Layout) -> (Vec<DateMention>, Vec<(usize, usi
     for r in [&re.day_words, &re.day_num] {
         for c in r.captures_iter(flat) {
             let Some(all) = c.get(0) else { continue };
-            if overlaps(&found, all.start(), all.end()) {
+            if overlaps(&taken, all.start(), all.end()) {
                 continue;
             }
             if let (Some(d), Some(m), Some(y)) = (digits(&c, 1), digits(&c, 2), num(&c, 3)) {
                 if let Some(iso) = iso_date(d, m, y as i32) {
                     found.push((all.start(), all.end(), Some(iso), None));
+                    taken.insert(all.start(), all.end());
                 }
             }
         }
     }
     for c in re.day_partial.captures_iter(flat) {
         let Some(all) = c.get(0) else { continue };
-        if overlaps(&found, all.start(), all.end()) || flat[all.end()..].starts_with('/') {
+        if overlaps(&taken, all.start(), all.end()) || flat[all.end()..].starts_with('/') {
             continue;
         }
         let year = re
@@ -210,13 +216,15 @@ pub fn dates(text: &Text, layout: &Layout) -> (Vec<DateMention>, Vec<(usize, usi
             _ => None,
         };
         found.push((all.start(), all.end(), iso, None));
+        taken.insert(all.start(), all.end());
     }
     for c in re.quarter.captures_iter(flat) {
         let Some(all) = c.get(0) else { continue };
         if let (Some(q), Some(y)) = (c.get(1).and_then(|g| roman(g.as_str())), num(&c, 2)) {
-            if !overlaps(&found, all.start(), all.end()) {
+            if !overlaps(&taken, all.start(), all.end()) {
                 let p = format!("{y}-{:02}/{y}-{:02}", q * 3 - 2, q * 3);
                 found.push((all.start(), all.end(), None, Some(p)));
+                taken.insert(all.start(), all.end());
             }
         }
     }
@@ -229,27 +237,30 @@ pub fn dates(text: &Text, layout: &Layout) -> (Vec<DateMention>, Vec<(usize, usi
             None => 0,
         };
         let year = num(&c, 3).map(|y| y as i32).or(layout.year);
-        if !(1..=12).contains(&n) || overlaps(&found, all.start(), all.end()) {
+        if !(1..=12).contains(&n) || overlaps(&taken, all.start(), all.end()) {
             continue;
         }
         let first = c.get(2).is_some_and(|g| g.as_str().to_lowercase() == "đầu");
         let (a, b) = if first { (1, n) } else { (13 - n, 12) };
         let p = year.map(|y| format!("{y}-{a:02}/{y}-{b:02}"));
         found.push((all.start(), all.end(), None, p));
+        taken.insert(all.start(), all.end());
     }
     for c in re.month.captures_iter(flat) {
         let Some(all) = c.get(0) else { continue };
         if let (Some(m), Some(y)) = (num(&c, 1), num(&c, 2)) {
-            if (1..=12).contains(&m) && !overlaps(&found, all.start(), all.end()) {
+            if (1..=12).contains(&m) && !overlaps(&taken, all.start(), all.end()) {
                 found.push((all.start(), all.end(), None, Some(format!("{y}-{m:02}"))));
+                taken.insert(all.start(), all.end());
             }
         }
     }
     for c in re.stage.captures_iter(flat) {
         let Some(all) = c.get(0) else { continue };
         if let (Some(a), Some(b)) = (num(&c, 1), num(&c, 2)) {
-            if !overlaps(&found, all.start(), all.end()) {
+            if !overlaps(&taken, all.start(), all.end()) {
                 found.push((all.start(), all.end(), None, Some(format!("{a}/{b}"))));
+                taken.insert(all.start(), all.end());
             }
         }
     }

@@ -737,9 +737,11 @@ fn run() -> Result<ExitCode> {
                     &mut sohoa::Scratch::new(),
                 )?
             };
-            let mut stdout = std::io::stdout().lock();
+            // (buffered: standard output alone flushes at every line, a write per line of JSON)
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             serde_json::to_writer_pretty(&mut stdout, &doc)?;
             writeln!(stdout)?;
+            stdout.flush()?;
         }
         Cmd::Eval {
             gold,

@@ -20,6 +20,9 @@ struct Line {
     olen: usize,
     /// Token char ranges of the restored line.
     rtok: Vec<(usize, usize)>,
+    /// Byte offset of each restored token in its line: a span's token is found by binary search
+    /// (a long line holds thousands of spans, and counting or walking it for each was quadratic).
+    rtok_byte: Vec<usize>,
     /// Token char ranges of the original line.
     otok: Vec<(usize, usize)>,
 }
@@ -37,11 +40,13 @@ pub struct Text<'a> {
     lines: Vec<Line>,
 }
 
-fn tokens(line: &str) -> Vec<(usize, usize)> {
+/// The whitespace-separated tokens of `line` as character ranges, and each one's byte offset.
+fn tokens(line: &str) -> (Vec<(usize, usize)>, Vec<usize>) {
     let mut out = Vec::new();
+    let mut bytes = Vec::new();
     let mut start = None;
     let mut n = 0;
-    for (i, c) in line.chars().enumerate() {
+    for (i, (b, c)) in line.char_indices().enumerate() {
         n = i + 1;
         if c.is_whitespace() {
             if let Some(s) = start.take() {
@@ -49,12 +54,13 @@ fn tokens(line: &str) -> Vec<(usize, usize)> {
             }
         } else if start.is_none() {
             start = Some(i);
+            bytes.push(b);
         }
     }
     if let Some(s) = start {
         out.push((s, n));
     }
-    out
+    (out, bytes)
 }
 
 impl<'a> Text<'a> {
@@ -87,13 +93,15 @@ impl<'a> Text<'a> {
         for (i, rl) in r.iter().enumerate() {
             let ol = o.get(i).copied().unwrap_or("");
             let olen = ol.chars().count();
+            let (rtok, rtok_byte) = tokens(rl);
             lines.push(Line {
                 rbyte,
                 rlen: rl.len(),
                 ochar,
                 olen,
-                rtok: tokens(rl),
-                otok: tokens(ol),
+                rtok,
+                rtok_byte,
+                otok: tokens(ol).0,
             });
             rbyte += rl.len() + 1;
             ochar += olen + 1;
@@ -141,35 +149,40 @@ impl<'a> Text<'a> {
         let Some(l) = self.lines.get(li) else {
             return self.original.chars().count();
         };
-        let local = b.saturating_sub(l.rbyte).min(l.rlen);
-        let c = self
-            .restored
-            .get(l.rbyte..l.rbyte + local)
-            .map_or(0, |s| s.chars().count());
         if l.rtok.len() != l.otok.len() {
             return l.ochar + if is_end { l.olen } else { 0 };
         }
-        let mut prev_end_r = 0;
-        let mut prev_end_o = 0;
-        for (&(rs, re), &(os, oe)) in l.rtok.iter().zip(&l.otok) {
-            if c < rs {
-                // In the gap before this token.
-                return l.ochar + (prev_end_o + (c - prev_end_r)).min(os);
+        let local = b.saturating_sub(l.rbyte).min(l.rlen);
+        // The last token starting at or before `local`, and `local` in characters (counted from
+        // that token's start only).
+        let k = l.rtok_byte.partition_point(|&s| s <= local).checked_sub(1);
+        let (from_byte, from_char) = k.map_or((0, 0), |k| (l.rtok_byte[k], l.rtok[k].0));
+        let c = from_char
+            + self
+                .restored
+                .get(l.rbyte + from_byte..l.rbyte + local)
+                .map_or(0, |s| s.chars().count());
+        let (prev_end_r, prev_end_o) = match k {
+            Some(k) => {
+                let ((rs, re), (os, oe)) = (l.rtok[k], l.otok[k]);
+                if c <= re {
+                    // Starts count from the token start, ends from the token end, so that a
+                    // changed letter count inside a token moves neither edge of a span.
+                    let off = if is_end {
+                        oe - (re - c).min(oe - os)
+                    } else {
+                        os + (c - rs).min(oe - os)
+                    };
+                    return l.ochar + off;
+                }
+                (re, oe)
             }
-            if c <= re {
-                // Starts count from the token start, ends from the token end, so that a
-                // changed letter count inside a token moves neither edge of a span.
-                let off = if is_end {
-                    oe - (re - c).min(oe - os)
-                } else {
-                    os + (c - rs).min(oe - os)
-                };
-                return l.ochar + off;
-            }
-            prev_end_r = re;
-            prev_end_o = oe;
-        }
-        l.ochar + (prev_end_o + (c - prev_end_r)).min(l.olen)
+            None => (0, 0),
+        };
+        // In the gap after token `k` (or before the first): clamped to the next token's start.
+        let next = k.map_or(0, |k| k + 1);
+        let limit = l.otok.get(next).map_or(l.olen, |t| t.0);
+        l.ochar + (prev_end_o + (c - prev_end_r)).min(limit)
     }
 
     /// Map a restored byte range to (1-based line, original character span).
@@ -201,6 +214,70 @@ impl<'a> Text<'a> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use proptest::prelude::*;
+
+    /// The mapping as it was first written: characters counted from the line's start, tokens
+    /// walked from the first (quadratic over a long line, but plainly right).
+    fn map_by_walking(t: &Text, li: usize, b: usize, is_end: bool) -> usize {
+        let l = &t.lines[li];
+        let local = b.saturating_sub(l.rbyte).min(l.rlen);
+        let c = t.restored[l.rbyte..l.rbyte + local].chars().count();
+        if l.rtok.len() != l.otok.len() {
+            return l.ochar + if is_end { l.olen } else { 0 };
+        }
+        let (mut prev_r, mut prev_o) = (0, 0);
+        for (&(rs, re), &(os, oe)) in l.rtok.iter().zip(&l.otok) {
+            if c < rs {
+                return l.ochar + (prev_o + (c - prev_r)).min(os);
+            }
+            if c <= re {
+                let off = if is_end {
+                    oe - (re - c).min(oe - os)
+                } else {
+                    os + (c - rs).min(oe - os)
+                };
+                return l.ochar + off;
+            }
+            prev_r = re;
+            prev_o = oe;
+        }
+        l.ochar + (prev_o + (c - prev_r)).min(l.olen)
+    }
+
+    proptest! {
+        /// At every character boundary of every line, the binary search maps as the walk does:
+        /// tokens whose restored form is longer or shorter, runs of spaces, leading and trailing
+        /// spaces, lines whose token counts differ.
+        #[test]
+        fn map_agrees_with_walking_every_token(
+            words in proptest::collection::vec(
+                (0usize..4, 0usize..3, prop::sample::select(vec!["Chi", "s6", "dat", "82.92", "x"]),
+                 prop::sample::select(vec!["Chỉ", "số", "đạt", "82.92", "xã", "ngày"])),
+                0..12,
+            ),
+            split_at in 0usize..12,
+        ) {
+            let (mut o, mut r) = (String::new(), String::new());
+            for (i, (sp_o, sp_r, wo, wr)) in words.iter().enumerate() {
+                let sep = if i == split_at { "\n" } else { "" };
+                o.push_str(sep);
+                r.push_str(sep);
+                o.push_str(&" ".repeat(*sp_o));
+                r.push_str(&" ".repeat(*sp_o + *sp_r));
+                o.push_str(wo);
+                r.push_str(wr);
+            }
+            let t = Text::new(&o, &r, "t").unwrap();
+            for li in 0..t.line_count() {
+                let (a, b) = t.line_bytes(li);
+                for pos in (a..=b).filter(|&p| r.is_char_boundary(p)) {
+                    for is_end in [false, true] {
+                        prop_assert_eq!(t.map(li, pos, is_end), map_by_walking(&t, li, pos, is_end));
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn maps_changed_tokens_back_to_the_original() {
