@@ -563,6 +563,43 @@ fn read_record(out: &Path, rel: &str) -> Result<Value> {
     })
 }
 
+/// A record file as one line of JSON. It is checked to be JSON without building its tree (a long
+/// text's record holds a change a word: its tree took several times the file's size), then the
+/// white space between its tokens is dropped.
+fn record_line(out: &Path, rel: &str) -> Result<Vec<u8>> {
+    let p = record_path(out, rel);
+    let b = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
+    serde_json::from_slice::<serde::de::IgnoredAny>(&b).map_err(|e| Error::Input {
+        path: p.display().to_string(),
+        reason: format!("damaged record: {e}"),
+    })?;
+    Ok(compact_json(&b))
+}
+
+/// Valid JSON without the white space outside its strings (inside a string, JSON escapes every
+/// control character, so a raw space there is the string's own and is kept).
+fn compact_json(json: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &c in json {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == b'"' {
+                in_string = false;
+            }
+        } else if c == b'"' {
+            in_string = true;
+        } else if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Rebuild `documents.jsonl` and `errors.jsonl` from the manifest and the record files. The
 /// records are read and compacted in parallel, a chunk at a time, and written in path order: a
 /// serial pass over every record at the end would cap what a second thread can gain.
@@ -575,11 +612,7 @@ fn write_listings(out: &Path, files: &BTreeMap<String, Entry>) -> Result<()> {
         let lines: Vec<Result<(bool, Vec<u8>)>> = chunk
             .par_iter()
             .map(|(rel, e)| match &e.error {
-                None => {
-                    let v = read_record(out, rel)?;
-                    let line = serde_json::to_vec(&v).map_err(|e| Error::Config(e.to_string()))?;
-                    Ok((true, line))
-                }
+                None => Ok((true, record_line(out, rel)?)),
                 Some(reason) => {
                     let line =
                         serde_json::to_vec(&serde_json::json!({"path": rel, "error": reason}))
@@ -777,4 +810,23 @@ pub fn run(input: &Path, opts: &BatchOptions, processor: &dyn Processor) -> Resu
         write_atomic(&out.join("summary.json"), &b)?;
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::compact_json;
+
+    #[test]
+    fn compact_json_keeps_strings_whole() {
+        let pretty = "{\n  \"a b\": \"x \\\" y\\\\\",\n  \"c\": [\n    1,\n    \"\\\\\"\n  ]\n}\n";
+        let out = compact_json(pretty.as_bytes());
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            r#"{"a b":"x \" y\\","c":[1,"\\"]}"#
+        );
+        let a: serde_json::Value = serde_json::from_str(pretty).unwrap();
+        let b: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(a, b);
+    }
 }

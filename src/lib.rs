@@ -40,7 +40,7 @@ pub use decode::{
     Change, ChannelKind, Models, Restored, Restorer, RestorerBuilder, Scratch, WordPrior,
 };
 pub use io::{decode_text, write_atomic, write_atomic_with, MAX_INPUT_BYTES};
-pub use pipeline::{read_input, read_path, Input, Pipeline};
+pub use pipeline::{read_input, read_path, Input, Pipeline, MAX_RECORD_TEXT_BYTES};
 pub use processor::{process_caught, FnProcessor, Processor};
 
 /// The held-out tail of an aligned pair of texts: lines are aligned, and the last `fraction` of

@@ -181,12 +181,29 @@ impl Pipeline {
     }
 }
 
+/// The longest text a batch or stream record is made of (8 MiB, some 1,300 notices). A record
+/// lists a change for nearly every word, and its JSON tree (the [`Processor`] contract) takes some
+/// 230 bytes per byte of text: a 16 MB text peaked at 3.7 GB in a batch, so one oversized file
+/// could take a batch's memory, and every other file's record with it. `sohoa extract` on one
+/// file streams its record and has no such limit.
+pub const MAX_RECORD_TEXT_BYTES: usize = 8 << 20;
+
 impl Processor for Pipeline {
     fn model_version(&self) -> String {
         self.version.clone()
     }
 
     fn process(&self, source: &str, text: &str) -> Result<serde_json::Value> {
+        if text.len() > MAX_RECORD_TEXT_BYTES {
+            return Err(Error::Input {
+                path: source.to_string(),
+                reason: format!(
+                    "text too long for one record ({} bytes; the limit is {MAX_RECORD_TEXT_BYTES}): \
+                     split it, or convert it alone with `sohoa extract`",
+                    text.len()
+                ),
+            });
+        }
         let doc = SCRATCH.with(|s| self.document(Some(source), text, &mut s.borrow_mut()))?;
         let stats = doc.restoration.as_ref().map(
             |r| serde_json::json!({ "syllables": r.words, "mean_confidence": r.mean_confidence }),

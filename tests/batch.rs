@@ -556,3 +556,58 @@ fn a_damaged_record_is_redone() {
     assert_eq!((rep.processed, rep.skipped), (1, 9));
     assert_eq!(snapshot(&out), clean);
 }
+
+/// With the real pipeline, a text too long for one record fails alone, before any restoration,
+/// with the reason named; the notice beside it is converted, and documents.jsonl holds its record
+/// exactly as its record file has it, on one line.
+#[test]
+fn an_oversized_text_fails_alone_with_the_real_pipeline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(input.join("notice.txt"), notice(1)).unwrap();
+    let line = "Két luan ctia Chii tich UBND tinh tai cudc hop.\n";
+    let big = line.repeat(sohoa::MAX_RECORD_TEXT_BYTES / line.len() + 1);
+    std::fs::write(input.join("big.txt"), &big).unwrap();
+    let models = sohoa::Models::embedded().unwrap();
+    let restorer = sohoa::RestorerBuilder::new()
+        .build(Arc::new(models))
+        .unwrap();
+    let pipeline = sohoa::Pipeline::new(restorer);
+    let out = tmp.path().join("out");
+    let rep = run(&input, &opts(&out, 2), &pipeline).unwrap();
+    assert_eq!((rep.ok, rep.failed), (1, 1));
+    let errs = lines(&out.join("errors.jsonl"));
+    assert_eq!(errs[0]["path"], "big.txt");
+    let reason = errs[0]["error"].as_str().unwrap();
+    assert!(reason.contains("too long for one record"), "{reason}");
+    let docs = std::fs::read_to_string(out.join("documents.jsonl")).unwrap();
+    assert_eq!(docs.lines().count(), 1);
+    let record = std::fs::read_to_string(out.join("records").join("notice.txt.json")).unwrap();
+    // the record file's pretty JSON without the white space outside its strings
+    let squeezed: String = {
+        let mut s = String::new();
+        let (mut in_string, mut escaped) = (false, false);
+        for c in record.trim_end().chars() {
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == '"' {
+                    in_string = false;
+                }
+            } else if c == '"' {
+                in_string = true;
+            } else if c.is_whitespace() {
+                continue;
+            }
+            s.push(c);
+        }
+        s
+    };
+    assert_eq!(docs.trim_end(), squeezed);
+    let a: Value = serde_json::from_str(docs.trim_end()).unwrap();
+    assert_eq!(a["source"], "notice.txt");
+    assert!(a["restored"].as_str().unwrap().len() > 100);
+}
