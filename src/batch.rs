@@ -568,20 +568,23 @@ fn read_record(out: &Path, rel: &str) -> Result<Value> {
 /// white space between its tokens is dropped.
 fn record_line(out: &Path, rel: &str) -> Result<Vec<u8>> {
     let p = record_path(out, rel);
-    let b = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
+    let mut b = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
     serde_json::from_slice::<serde::de::IgnoredAny>(&b).map_err(|e| Error::Input {
         path: p.display().to_string(),
         reason: format!("damaged record: {e}"),
     })?;
-    Ok(compact_json(&b))
+    compact_json(&mut b);
+
+    Ok(b)
 }
 
-/// Valid JSON without the white space outside its strings (inside a string, JSON escapes every
-/// control character, so a raw space there is the string's own and is kept).
-fn compact_json(json: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(json.len());
+/// Drop the white space outside the strings of valid JSON, in place (inside a string, JSON
+/// escapes every control character, so a raw space there is the string's own and is kept).
+fn compact_json(json: &mut Vec<u8>) {
     let (mut in_string, mut escaped) = (false, false);
-    for &c in json {
+    let mut w = 0;
+    for r in 0..json.len() {
+        let c = json[r];
         if in_string {
             if escaped {
                 escaped = false;
@@ -595,9 +598,10 @@ fn compact_json(json: &[u8]) -> Vec<u8> {
         } else if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
             continue;
         }
-        out.push(c);
+        json[w] = c;
+        w += 1;
     }
-    out
+    json.truncate(w);
 }
 
 /// Rebuild `documents.jsonl` and `errors.jsonl` from the manifest and the record files. The
@@ -820,7 +824,8 @@ mod tests {
     #[test]
     fn compact_json_keeps_strings_whole() {
         let pretty = "{\n  \"a b\": \"x \\\" y\\\\\",\n  \"c\": [\n    1,\n    \"\\\\\"\n  ]\n}\n";
-        let out = compact_json(pretty.as_bytes());
+        let mut out = pretty.as_bytes().to_vec();
+        compact_json(&mut out);
         assert_eq!(
             String::from_utf8(out.clone()).unwrap(),
             r#"{"a b":"x \" y\\","c":[1,"\\"]}"#
