@@ -943,8 +943,8 @@ impl Restorer {
         });
         let mut words = 0usize;
         let mut conf_sum = 0f64;
+        // The lines, long ones cut into parts, decoded a paragraph at a time (see `paragraphs`).
         let mut block: Vec<(usize, &str, usize)> = Vec::new(); // (part start, content, line no)
-                                                               // The lines, long ones cut into parts, decoded a paragraph at a time (see `paragraphs`).
         let parts = paragraphs::line_parts(text, paragraphs::SOFT_BYTES, paragraphs::HARD_BYTES);
         let markers = list_markers(
             parts
