@@ -7,11 +7,14 @@
 #
 #   scripts/bench-batch.sh [N]            # embedded models
 #   MODELS=dir scripts/bench-batch.sh     # models from a folder (lm.smt, channel.smt, lexicon.smt)
+#   BIN=path/to/sohoa scripts/bench-batch.sh   # another build (e.g. an earlier stop's, alternating)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000}
-cargo build --release --quiet
-BIN=target/release/sohoa
+if [[ -z "${BIN:-}" ]]; then
+    cargo build --release --quiet
+    BIN=target/release/sohoa
+fi
 MODEL_ARGS=()
 if [[ -n "${MODELS:-}" ]]; then MODEL_ARGS=(--models "$MODELS"); fi
 if ! echo "thử" | "$BIN" restore "${MODEL_ARGS[@]}" >/dev/null 2>&1; then

@@ -944,7 +944,6 @@ impl Restorer {
         let mut words = 0usize;
         let mut conf_sum = 0f64;
         // The lines, long ones cut into parts, decoded a paragraph at a time (see `paragraphs`).
-        let mut block: Vec<(usize, &str, usize)> = Vec::new(); // (part start, content, line no)
         let parts = paragraphs::line_parts(text, paragraphs::SOFT_BYTES, paragraphs::HARD_BYTES);
         let markers = list_markers(
             parts
@@ -966,15 +965,9 @@ impl Restorer {
                 paragraphs::SOFT_BYTES,
                 paragraphs::HARD_BYTES,
             );
-            block.clear();
-            block.extend(
-                parts[i..end]
-                    .iter()
-                    .map(|p| (p.start, p.content, p.line_no)),
-            );
             let restored = self.decode_block(
                 (text, priors, &markers, report),
-                &block,
+                &parts[i..end],
                 scratch,
                 &mut changes,
                 &mut words,
@@ -1025,7 +1018,7 @@ impl Restorer {
     fn decode_block(
         &self,
         (text, priors, markers, report): (&str, &Priors, &[(usize, char)], Report),
-        block: &[(usize, &str, usize)],
+        block: &[paragraphs::LinePart<'_>],
         scratch: &mut Scratch,
         changes: &mut Vec<Change>,
         words: &mut usize,
@@ -1035,9 +1028,15 @@ impl Restorer {
         // Gather tokens of all lines.
         // (a token every two bytes at most, as a rule, a word and the space after it: room up
         // front spares growing a document-long paragraph's list a dozen times)
-        let bytes: usize = block.iter().map(|b| b.1.len()).sum();
+        let bytes: usize = block.iter().map(|p| p.content.len()).sum();
         let mut toks: Vec<BlockToken> = Vec::with_capacity(bytes / 2 + 1);
-        for &(start, content, no) in block {
+        for &paragraphs::LinePart {
+            start,
+            content,
+            line_no: no,
+            ..
+        } in block
+        {
             tokenize_into(content, &mut scratch.tokens);
             for t in &scratch.tokens {
                 toks.push(BlockToken {
@@ -1245,7 +1244,12 @@ impl Restorer {
         }
         let mut lines = Vec::with_capacity(block.len());
         let mut ti = 0;
-        for &(_, content, no) in block {
+        for &paragraphs::LinePart {
+            content,
+            line_no: no,
+            ..
+        } in block
+        {
             let mut s = String::with_capacity(content.len() + 8);
             while ti < toks.len() && toks[ti].line_no == no {
                 match &replaced[ti] {

@@ -168,18 +168,18 @@ fn roman(s: &str) -> Option<u32> {
 /// Dates and periods with their restored byte ranges.
 #[must_use]
 pub fn dates(text: &Text, layout: &Layout) -> (Vec<DateMention>, Vec<(usize, usize)>) {
-    let mut found: Vec<(usize, usize, Option<String>, Option<String>)> = Vec::new();
+    // The spans found so far by start, with their end, date and period. They never overlap (each
+    // is taken only where it overlaps none), so a span overlaps one of them when the last one
+    // starting before its end ends after its start (a scan of all of them, for every match, was
+    // quadratic in a long text).
+    type Found = BTreeMap<usize, (usize, Option<String>, Option<String>)>;
+    let mut found = Found::new();
     let Some(re) = res() else {
         return (Vec::new(), Vec::new());
     };
     let flat = text.flat.as_str();
-    // The spans found so far, which never overlap (each is taken only where it overlaps none),
-    // by start: a span overlaps one of them when the last one starting before its end ends after
-    // its start (a scan of all of them, for every match, was quadratic in a long text).
-    let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
-    let overlaps = |t: &BTreeMap<usize, usize>, s: usize, e: usize| {
-        t.range(..e).next_back().is_some_and(|(_, &b)| b > s)
-    };
+    let overlaps =
+        |f: &Found, s: usize, e: usize| f.range(..e).next_back().is_some_and(|(_, v)| v.0 > s);
     let num = |c: &regex::Captures, k: usize| c.get(k).and_then(|g| g.as_str().parse::<u32>().ok());
     // A date in words numbers its day and month in digits: a capital I, l or | there is OCR's 1
     // (Tesseract `vie` reads `tháng 11` as `tháng II`).
@@ -190,20 +190,19 @@ pub fn dates(text: &Text, layout: &Layout) -> (Vec<DateMention>, Vec<(usize, usi
     for r in [&re.day_words, &re.day_num] {
         for c in r.captures_iter(flat) {
             let Some(all) = c.get(0) else { continue };
-            if overlaps(&taken, all.start(), all.end()) {
+            if overlaps(&found, all.start(), all.end()) {
                 continue;
             }
             if let (Some(d), Some(m), Some(y)) = (digits(&c, 1), digits(&c, 2), num(&c, 3)) {
                 if let Some(iso) = iso_date(d, m, y as i32) {
-                    found.push((all.start(), all.end(), Some(iso), None));
-                    taken.insert(all.start(), all.end());
+                    found.insert(all.start(), (all.end(), Some(iso), None));
                 }
             }
         }
     }
     for c in re.day_partial.captures_iter(flat) {
         let Some(all) = c.get(0) else { continue };
-        if overlaps(&taken, all.start(), all.end()) || flat[all.end()..].starts_with('/') {
+        if overlaps(&found, all.start(), all.end()) || flat[all.end()..].starts_with('/') {
             continue;
         }
         let year = re
@@ -215,16 +214,14 @@ pub fn dates(text: &Text, layout: &Layout) -> (Vec<DateMention>, Vec<(usize, usi
             (Some(d), Some(m), Some(y)) => iso_date(d, m, y),
             _ => None,
         };
-        found.push((all.start(), all.end(), iso, None));
-        taken.insert(all.start(), all.end());
+        found.insert(all.start(), (all.end(), iso, None));
     }
     for c in re.quarter.captures_iter(flat) {
         let Some(all) = c.get(0) else { continue };
         if let (Some(q), Some(y)) = (c.get(1).and_then(|g| roman(g.as_str())), num(&c, 2)) {
-            if !overlaps(&taken, all.start(), all.end()) {
+            if !overlaps(&found, all.start(), all.end()) {
                 let p = format!("{y}-{:02}/{y}-{:02}", q * 3 - 2, q * 3);
-                found.push((all.start(), all.end(), None, Some(p)));
-                taken.insert(all.start(), all.end());
+                found.insert(all.start(), (all.end(), None, Some(p)));
             }
         }
     }
@@ -237,38 +234,34 @@ pub fn dates(text: &Text, layout: &Layout) -> (Vec<DateMention>, Vec<(usize, usi
             None => 0,
         };
         let year = num(&c, 3).map(|y| y as i32).or(layout.year);
-        if !(1..=12).contains(&n) || overlaps(&taken, all.start(), all.end()) {
+        if !(1..=12).contains(&n) || overlaps(&found, all.start(), all.end()) {
             continue;
         }
         let first = c.get(2).is_some_and(|g| g.as_str().to_lowercase() == "đầu");
         let (a, b) = if first { (1, n) } else { (13 - n, 12) };
         let p = year.map(|y| format!("{y}-{a:02}/{y}-{b:02}"));
-        found.push((all.start(), all.end(), None, p));
-        taken.insert(all.start(), all.end());
+        found.insert(all.start(), (all.end(), None, p));
     }
     for c in re.month.captures_iter(flat) {
         let Some(all) = c.get(0) else { continue };
         if let (Some(m), Some(y)) = (num(&c, 1), num(&c, 2)) {
-            if (1..=12).contains(&m) && !overlaps(&taken, all.start(), all.end()) {
-                found.push((all.start(), all.end(), None, Some(format!("{y}-{m:02}"))));
-                taken.insert(all.start(), all.end());
+            if (1..=12).contains(&m) && !overlaps(&found, all.start(), all.end()) {
+                found.insert(all.start(), (all.end(), None, Some(format!("{y}-{m:02}"))));
             }
         }
     }
     for c in re.stage.captures_iter(flat) {
         let Some(all) = c.get(0) else { continue };
         if let (Some(a), Some(b)) = (num(&c, 1), num(&c, 2)) {
-            if !overlaps(&taken, all.start(), all.end()) {
-                found.push((all.start(), all.end(), None, Some(format!("{a}/{b}"))));
-                taken.insert(all.start(), all.end());
+            if !overlaps(&found, all.start(), all.end()) {
+                found.insert(all.start(), (all.end(), None, Some(format!("{a}/{b}"))));
             }
         }
     }
-    found.sort_by_key(|f| f.0);
-    let ranges = found.iter().map(|f| (f.0, f.1)).collect();
+    let ranges = found.iter().map(|(&s, v)| (s, v.0)).collect();
     let out = found
         .into_iter()
-        .map(|(s, e, date, period)| {
+        .map(|(s, (e, date, period))| {
             let (line, span) = text.span(s, e);
             DateMention {
                 text: squash(&flat[s..e]),
